@@ -1,0 +1,1 @@
+"""Internal audits (ISO 9001:2015 clause 9.2)."""

@@ -1,0 +1,1 @@
+"""Nonconformity and CAPA (ISO 9001:2015 clause 10.2)."""

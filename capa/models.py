@@ -1,0 +1,1 @@
+"""Records of nonconformity and CAPA. The module's records arrive with its own issue; the app exists so the layout is stable."""

@@ -1,0 +1,1 @@
+"""Document control (ISO 9001:2015 clause 7.5)."""

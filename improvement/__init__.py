@@ -1,0 +1,1 @@
+"""Continual improvement (ISO 9001:2015 clause 10.3)."""

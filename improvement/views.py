@@ -1,0 +1,16 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from qms.models import Clause
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The module's home page: what it covers and the ISO 9001 clauses it answers."""
+    clauses = Clause.objects.filter(number__in=["10.3"]) | Clause.objects.filter(parent__number="10.3")
+    return render(
+        request,
+        "improvement/index.html",
+        {"clauses": clauses.order_by("sort_key")},
+    )

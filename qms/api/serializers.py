@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from qms import services
+from qms.models import Clause, Department, Notification, User
+from qms.roles import Role
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "code", "is_active"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as the API contract shows it: `{id, username, email, roles, department}` and names."""
+
+    roles = serializers.MultipleChoiceField(choices=Role.choices, required=False)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        style={"input_type": "password"},
+        help_text="Leave out to email the user an invitation to choose one.",
+    )
+    full_name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "full_name",
+            "job_title",
+            "roles",
+            "department",
+            "is_active",
+            "password",
+        ]
+        read_only_fields = ["is_active"]
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        role_groups = getattr(instance, "role_groups", None)
+        names = [group.name for group in role_groups] if role_groups is not None else instance.roles
+        data["roles"] = sorted(names)
+        return data
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        password = attrs.get("password")
+        if password:
+            candidate = User(username=attrs.get("username", ""), email=attrs.get("email", ""))
+            try:
+                validate_password(password, candidate)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"password": list(error.messages)}) from None
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> User:
+        return services.user_create(
+            actor=self.context["request"].user,
+            username=validated_data["username"],
+            email=validated_data.get("email", ""),
+            password=validated_data.get("password"),
+            roles=validated_data.get("roles", ()),
+            department=validated_data.get("department"),
+            first_name=validated_data.get("first_name", ""),
+            last_name=validated_data.get("last_name", ""),
+            job_title=validated_data.get("job_title", ""),
+        )
+
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:
+        validated_data.pop("username", None)
+        if validated_data.pop("password", None):
+            raise serializers.ValidationError({"password": ["Passwords are changed by their owner or by a reset."]})
+        roles = validated_data.pop("roles", None)
+        return services.user_update(
+            actor=self.context["request"].user,
+            user=instance,
+            roles=roles,
+            reason=self.context.get("reason") or "Changed through the API",
+            **validated_data,
+        )
+
+
+class ClauseSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Clause
+        fields = ["number", "title", "parent", "documented_information"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "subject", "body", "url", "created_at", "read_at", "is_read"]
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class HistoryUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One entry of a record's audit trail: `{at, user, action, record, changes, reason}`."""
+
+    at = serializers.DateTimeField()
+    user = HistoryUserSerializer(allow_null=True)
+    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    record = serializers.CharField()
+    changes = HistoryChangeSerializer(many=True)
+    reason = serializers.CharField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="All unread when left out.")
+

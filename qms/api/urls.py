@@ -1,0 +1,15 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from qms.api import views
+
+router = DefaultRouter()
+router.register("users", views.UserViewSet, basename="user")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("clauses", views.ClauseViewSet, basename="clause")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

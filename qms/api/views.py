@@ -1,0 +1,130 @@
+"""API endpoints of the shared records: sign-in token, users, departments, clauses, notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from qms import selectors, services
+from qms.api.history import HistoryMixin
+from qms.api.serializers import (
+    ClauseSerializer,
+    DepartmentSerializer,
+    MarkReadSerializer,
+    NotificationSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UserSerializer,
+)
+from qms.models import Clause, Department, Notification, User
+from qms.permissions import ALL_ROLES
+from qms.roles import Role
+
+QM_ONLY = (Role.QUALITY_MANAGER,)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token. Failures count towards the login lockout."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper, so that django-axes can count failures per username and address.
+        django_request = request._request
+        user = authenticate(django_request, **serializer.validated_data)
+        if getattr(django_request, "axes_locked_out", False):
+            return Response(
+                {"detail": "Too many failed sign-in attempts. Try again later."},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if user is None:
+            return Response(
+                {"non_field_errors": ["Unable to sign in with the username and password given."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class UserViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Accounts. Everyone reads their own (`me`); quality managers list, create and change them."""
+
+    serializer_class = UserSerializer
+    required_roles = QM_ONLY
+    roles_by_action = {"me": ALL_ROLES}
+    filterset_fields = ["department", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering_fields = ["username", "last_name", "date_joined"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return selectors.users_with_roles()
+
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def me(self, request: Request) -> Response:
+        return Response(self.get_serializer(request.user).data)
+
+
+class DepartmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Departments: everyone reads them (they name who owns what); quality managers add them."""
+
+    queryset = Department.objects.all()
+    serializer_class = DepartmentSerializer
+    roles_by_action = {"create": QM_ONLY}
+    search_fields = ["name", "code"]
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.department_save(
+            actor=self.request.user, department=Department(**serializer.validated_data), reason="Department created"
+        )
+
+
+class ClauseViewSet(viewsets.ReadOnlyModelViewSet):
+    """The ISO 9001:2015 clause catalogue, looked up by number (`/clauses/7.5.3/`)."""
+
+    queryset = Clause.objects.select_related("parent")
+    serializer_class = ClauseSerializer
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9.]+"
+    search_fields = ["number", "title"]
+    pagination_class = None
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The signed-in user's own notifications."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # the schema generator reads the model from here
+    filterset_fields = {"read_at": ["isnull"]}
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return Notification.objects.filter(recipient=self.request.user)
+
+    @extend_schema(
+        request=MarkReadSerializer,
+        responses={200: inline_serializer("MarkedRead", fields={"marked": serializers.IntegerField()})},
+    )
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request: Request) -> Response:
+        serializer = MarkReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        count = services.notification_mark_read(user=request.user, notification_ids=serializer.validated_data.get("ids"))
+        return Response({"marked": count})

@@ -1,0 +1,11 @@
+"""The Celery app. Tasks are found in every installed app's tasks.py; the beat schedule lives in settings."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings")
+
+app = Celery("qms")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,183 @@
+"""Records every module shares: departments, users, the ISO 9001 clause catalogue, signatures and notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from qms.roles import Role, roles_of
+
+
+class Department(models.Model):
+    """An organisational unit: users belong to one, and records (documents, audits, ideas) name one."""
+
+    name = models.CharField(max_length=100, unique=True)
+    code = models.SlugField(max_length=20, unique=True, help_text="Short code used in lists, e.g. PROD.")
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are Django groups (see `qms.roles`); a user belongs to one department."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    job_title = models.CharField(max_length=100, blank=True)
+
+    # The password hash and login times are not evidence of anything and would only leak into history extracts.
+    # Group membership is how roles are granted, so who was given which role, when and by whom is kept too.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(roles_of(self))
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return not roles_of(self).isdisjoint(str(role) for role in roles)
+
+
+class Clause(models.Model):
+    """A clause of ISO 9001:2015, loaded from the catalogue shipped with the project; records link to clauses."""
+
+    number = models.CharField(max_length=10, unique=True)
+    title = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    documented_information = models.TextField(
+        blank=True, help_text="What the standard expects to be maintained (documents) or retained (records)."
+    )
+    # "10.2.1" must sort after "9.3" and "7.10" after "7.9": the number is stored as zero-padded parts.
+    sort_key = models.CharField(max_length=40, editable=False, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_key"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.sort_key = clause_sort_key(self.number)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("clause-detail", args=[self.number])
+
+    @property
+    def depth(self) -> int:
+        return self.number.count(".")
+
+    @property
+    def expects_documented_information(self) -> bool:
+        return bool(self.documented_information)
+
+
+def clause_sort_key(number: str) -> str:
+    return ".".join(part.zfill(3) for part in number.split("."))
+
+
+class Signature(models.Model):
+    """An electronic signature: who signed what, when (UTC), with which meaning, over which content (SHA-256).
+
+    Created only by `qms.signatures.record_signature`, which requires a password that was just checked again.
+    Signatures are never changed or deleted.
+    """
+
+    class Meaning(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REVIEWED = "reviewed", "Reviewed"
+        VERIFIED = "verified", "Verified"
+        CLOSED = "closed", "Closed"
+
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
+    # The name as it was when signing: a later rename must not change what a signed record shows.
+    signer_name = models.CharField(max_length=300)
+    signed_at = models.DateTimeField()
+    meaning = models.CharField(max_length=20, choices=Meaning.choices)
+    content_sha256 = models.CharField(max_length=64)
+    comment = models.TextField(blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+
+    # No history: a signature is only ever inserted (nothing may change it), so a history table would repeat it.
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="signature_record_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(content_sha256__regex=r"^[0-9a-f]{64}$"), name="signature_sha256_is_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_meaning_display()} by {self.signer_name} at {self.signed_at:%Y-%m-%d %H:%M} UTC"
+
+
+class SignatureFailure(models.Model):
+    """A failed signing attempt (wrong password). Kept as a security record and used to throttle guessing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signature_failures")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    meaning = models.CharField(max_length=20, choices=Signature.Meaning.choices)
+    record_label = models.CharField(max_length=300)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    # No history: rows are only ever inserted, so a history table would repeat them.
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Failed {self.meaning} signature by {self.user} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """A message to one user, shown in the notification centre and sent by email from a Celery task."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50, help_text="Names the email templates under templates/notifications/.")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="Where the notification leads, a path in the app.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    # No history: a notification is a message, not a quality record; what it announces has the history.
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,68 @@
+"""The one permissions module: every view and endpoint asks here whether the user may go on.
+
+Roles come from `qms.roles`. Object rules (an owner edits their draft, an author never approves their own revision)
+live next to the records, in each app's `visible_to()` querysets and `get_<entity>_for_user()` fetch helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from qms.roles import Role, has_role
+
+STAFF_ROLES = (Role.QUALITY_MANAGER, Role.AUDITOR, Role.EMPLOYEE)
+ALL_ROLES = tuple(Role)
+
+
+def require_roles(user: Any, roles: Iterable[Role | str]) -> None:
+    """Raise PermissionDenied unless the user holds one of `roles`."""
+    if not has_role(user, *roles):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """For class-based views: sign-in first, then one of `required_roles` (every role when empty)."""
+
+    required_roles: tuple[Role, ...] = ALL_ROLES
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            require_roles(request.user, self.required_roles)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """For function views: sign-in is handled by `login_required`; this checks the role."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require_roles(request.user, roles or ALL_ROLES)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class HasRole(BasePermission):
+    """DRF: the view names `required_roles`, or `roles_by_action` for a viewset's actions (falling back to the former).
+
+    A user with no role at all (a bare account) is refused everything but sign-in.
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        roles = getattr(view, "roles_by_action", {}).get(getattr(view, "action", None))
+        if roles is None:
+            roles = getattr(view, "required_roles", ALL_ROLES)
+        return has_role(request.user, *roles)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from qms import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_mark_read, name="notifications-mark-read"),
+    path("clauses/", views.clause_list, name="clause-list"),
+    path("clauses/<str:number>/", views.clause_detail, name="clause-detail"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<int:pk>/", views.user_edit, name="user-edit"),
+    path("users/<int:pk>/history/", views.user_history, name="user-history"),
+    path("departments/", views.department_list, name="department-list"),
+    path("documents/", include("documents.urls")),
+    path("audits/", include("audits.urls")),
+    path("capa/", include("capa.urls")),
+    path("improvement/", include("improvement.urls")),
+    path("api/v1/", include("qms.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

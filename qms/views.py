@@ -1,0 +1,174 @@
+"""Browser views of the shared base: the dashboard, notifications, clauses, user management, history and health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from qms import selectors, services
+from qms.clauses import linked_records
+from qms.dashboard import panels_for
+from qms.forms import DepartmentForm, UserForm
+from qms.history import history_of
+from qms.models import Clause, Department, Notification, User
+from qms.permissions import role_required
+from qms.roles import Role
+
+LIST_PAGE_SIZE = 50
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "qms/dashboard.html", {"panels": panels_for(request.user)})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("show") == "unread":
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "qms/notification_list.html", {"page": page, "show": request.GET.get("show", "all")})
+
+
+@login_required
+@require_POST
+def notification_mark_read(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("all"):
+        ids = None
+    else:
+        ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit()]
+        if not ids:
+            messages.warning(request, "Select the notifications to mark as read.")
+            return redirect("notifications")
+    count = services.notification_mark_read(user=request.user, notification_ids=ids)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("notifications")
+
+
+@login_required
+def clause_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "qms/clause_list.html", {"clauses": Clause.objects.all()})
+
+
+@login_required
+def clause_detail(request: HttpRequest, number: str) -> HttpResponse:
+    clause = get_object_or_404(Clause.objects.select_related("parent"), number=number)
+    sections = [
+        {"label": linked.label, "records": list(linked.records_for(clause, request.user)[:100]), "empty": linked.empty_text}
+        for linked in linked_records()
+    ]
+    children = clause.children.all()
+    return render(request, "qms/clause_detail.html", {"clause": clause, "children": children, "sections": sections})
+
+
+@login_required
+@role_required(Role.QUALITY_MANAGER)
+def user_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    users = selectors.users_with_roles()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+    page = Paginator(users, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "qms/user_list.html", {"page": page, "query": query})
+
+
+@login_required
+@role_required(Role.QUALITY_MANAGER)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                actor=request.user,
+                username=data["username"],
+                email=data["email"],
+                password=data["password"] or None,
+                roles=data["roles"],
+                department=data["department"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                job_title=data["job_title"],
+            )
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            invited = " An invitation to set a password was emailed." if not data["password"] else ""
+            messages.success(request, f"Created the account {user.username}.{invited}")
+            return redirect("user-list")
+    return render(request, "qms/user_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@role_required(Role.QUALITY_MANAGER)
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    form = UserForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changed = {name: data[name] for name in form.changed_data if name not in {"roles", "username", "reason"}}
+        services.user_update(actor=request.user, user=user, roles=data["roles"], reason=data["reason"], **changed)
+        messages.success(request, f"Saved the account {user.username}.")
+        return redirect("user-list")
+    return render(request, "qms/user_form.html", {"form": form, "creating": False, "subject": user})
+
+
+@login_required
+@role_required(Role.QUALITY_MANAGER)
+def user_history(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    return render_history(request, user, title=f"History of the account {user.username}", back_url="user-list")
+
+
+def render_history(request: HttpRequest, *records: Any, title: str, back_url: str) -> HttpResponse:
+    """The one history page: every module shows a record's audit trail through this, after fetching it permission-checked."""
+    return render(
+        request, "qms/history.html", {"entries": history_of(*records), "title": title, "back_url": back_url}
+    )
+
+
+@login_required
+@role_required(Role.QUALITY_MANAGER)
+def department_list(request: HttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        department = services.department_save(actor=request.user, department=form.instance, reason="Department created")
+        messages.success(request, f"Added the department {department.name}.")
+        return redirect("department-list")
+    departments = selectors.departments_with_member_counts()
+    return render(request, "qms/department_list.html", {"departments": departments, "form": form})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and compose: the database answers a query; the broker answers a ping."""
+    checks = {"database": _check_database(), "broker": selectors.broker_status()}
+    healthy = all(status in {"ok", "not configured"} for status in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any failure means unhealthy; the health page must not itself fail
+        return "error"
+    return "ok"

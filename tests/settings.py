@@ -1,0 +1,24 @@
+"""Settings for the test suite: the app's own settings, with a throwaway secret key and fast password hashing.
+
+Everything else (the database, the broker) still comes from the environment, so CI runs the same suite on
+PostgreSQL and Redis that a developer runs on SQLite.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 60)
+
+from qms.settings import *  # noqa: E402, F403 - these are the app's settings, adjusted below
+
+# Hashing with a low cost keeps the many logins of the suite fast; signature checks still verify real passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Live-server browser tests speak plain HTTP.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+# A file, not memory: the integration test's Celery worker is another process and must see the same database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
