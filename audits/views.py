@@ -1,11 +1,11 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from qms.models import Clause
+from qms.permissions import role_required
 
 
-@login_required
+@role_required()
 def index(request: HttpRequest) -> HttpResponse:
     """The module's home page: what it covers and the ISO 9001 clauses it answers."""
     clauses = Clause.objects.filter(number__in=["9.2"]) | Clause.objects.filter(parent__number="9.2")

@@ -1,1 +1,1 @@
-"""Records of nonconformity and CAPA. The module's records arrive with its own issue; the app exists so the layout is stable."""
+"""Records of this module arrive with its own issue; the app exists now so that the layout is stable."""

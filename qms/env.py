@@ -71,7 +71,9 @@ class Env:
             return None
         scheme = value.split("://", 1)[0] if "://" in value else ""
         if scheme not in schemes:
-            raise ImproperlyConfigured(f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}.")
+            raise ImproperlyConfigured(
+                f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}."
+            )
         return value
 
 

@@ -43,9 +43,7 @@ class UserForm(forms.ModelForm):
     def clean_password(self) -> str:
         password: str = self.cleaned_data.get("password", "")
         if password:
-            candidate = User(
-                username=self.cleaned_data.get("username", ""), email=self.cleaned_data.get("email", "")
-            )
+            candidate = User(username=self.cleaned_data.get("username", ""), email=self.cleaned_data.get("email", ""))
             validate_password(password, candidate)
         return password
 

@@ -32,9 +32,7 @@ class Department(models.Model):
 class User(AbstractUser):
     """A person who signs in. Roles are Django groups (see `qms.roles`); a user belongs to one department."""
 
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
-    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     job_title = models.CharField(max_length=100, blank=True)
 
     # The password hash and login times are not evidence of anything and would only leak into history extracts.

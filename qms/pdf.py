@@ -8,6 +8,7 @@ resolved against a made-up origin, and only paths under STATIC_URL are served, f
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -34,16 +35,19 @@ class StaticFilesOnlyFetcher(URLFetcher):
             logger.warning("PDF rendering refused to fetch %r", url[:200])
             raise ValueError("Only the application's own static files may be used in a PDF.")
         relative = unquote(parts.path[len(static_prefix) :])
-        path = finders.find(relative) if settings.DEBUG or not settings.STATIC_ROOT else None
+        if ".." in relative.split("/") or relative.startswith("/"):
+            raise ValueError("Static paths may not leave the static folders.")
+        path = finders.find(relative) or _collected_static_file(relative)
         if path is None:
-            candidate = (settings.STATIC_ROOT / relative).resolve()
-            if settings.STATIC_ROOT.resolve() in candidate.parents and candidate.is_file():
-                path = str(candidate)
-        if path is None:
-            path = finders.find(relative)
-        if path is None or ".." in relative.split("/"):
             raise ValueError(f"No static file {relative!r}.")
         return super().fetch("file://" + str(path), headers)
+
+
+def _collected_static_file(relative: str) -> str | None:
+    """In production the finders may not see app folders; `collectstatic` put everything under STATIC_ROOT."""
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / relative).resolve()
+    return str(candidate) if root in candidate.parents and candidate.is_file() else None
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -40,7 +41,10 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
 
 def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """For function views: sign-in is handled by `login_required`; this checks the role."""
+    """For function views: anonymous visitors go to sign-in; signed-in users need one of `roles` (any role if none).
+
+    An account that holds no role at all sees nothing: roles, not mere sign-in, open the QMS.
+    """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -48,7 +52,7 @@ def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Calla
             require_roles(request.user, roles or ALL_ROLES)
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return login_required(wrapped)
 
     return decorator
 

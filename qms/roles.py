@@ -22,7 +22,11 @@ def roles_of(user: object) -> frozenset[str]:
         return frozenset(Role.values)
     cached: frozenset[str] | None = getattr(user, "_qms_roles", None)
     if cached is None:
-        names = user.groups.values_list("name", flat=True)  # type: ignore[attr-defined]
+        prefetched = getattr(user, "role_groups", None)  # lists prefetch these (qms.selectors.users_with_roles)
+        if prefetched is not None:
+            names = [group.name for group in prefetched]
+        else:
+            names = list(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
         cached = frozenset(name for name in names if name in Role.values)
         user._qms_roles = cached  # type: ignore[attr-defined]
     return cached

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
 from django.contrib.auth.models import Group
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from qms.models import Department, User
 from qms.roles import Role
@@ -22,7 +22,7 @@ def departments_with_member_counts() -> QuerySet[Department]:
 
 
 def broker_status() -> str:
-    """"ok", "error", or "not configured" when Celery runs tasks in-process (no broker)."""
+    """ "ok", "error", or "not configured" when Celery runs tasks in-process (no broker)."""
     if not settings.CELERY_BROKER_URL:
         return "not configured"
     from qms.celery import app

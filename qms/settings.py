@@ -17,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env.boolean("DEBUG", default=False)
 
 # Only good enough for a developer's machine; refused below whenever DEBUG is off.
-_DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+_DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105 - refused below unless DEBUG
 SECRET_KEY = env.text("SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY)
 if not DEBUG and (SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(

@@ -81,7 +81,10 @@ def send_invitation_email(user_id: int) -> None:
         return
     path = reverse(
         "password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     context = {"user": user, "site_name": settings.SITE_NAME, "link": _absolute(path)}
     message = EmailMultiAlternatives(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -20,19 +19,19 @@ from qms.clauses import linked_records
 from qms.dashboard import panels_for
 from qms.forms import DepartmentForm, UserForm
 from qms.history import history_of
-from qms.models import Clause, Department, Notification, User
+from qms.models import Clause, Notification, User
 from qms.permissions import role_required
 from qms.roles import Role
 
 LIST_PAGE_SIZE = 50
 
 
-@login_required
+@role_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "qms/dashboard.html", {"panels": panels_for(request.user)})
 
 
-@login_required
+@role_required()
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = Notification.objects.filter(recipient=request.user)
     if request.GET.get("show") == "unread":
@@ -41,7 +40,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "qms/notification_list.html", {"page": page, "show": request.GET.get("show", "all")})
 
 
-@login_required
+@role_required()
 @require_POST
 def notification_mark_read(request: HttpRequest) -> HttpResponse:
     if request.POST.get("all"):
@@ -56,23 +55,26 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
     return redirect("notifications")
 
 
-@login_required
+@role_required()
 def clause_list(request: HttpRequest) -> HttpResponse:
     return render(request, "qms/clause_list.html", {"clauses": Clause.objects.all()})
 
 
-@login_required
+@role_required()
 def clause_detail(request: HttpRequest, number: str) -> HttpResponse:
     clause = get_object_or_404(Clause.objects.select_related("parent"), number=number)
     sections = [
-        {"label": linked.label, "records": list(linked.records_for(clause, request.user)[:100]), "empty": linked.empty_text}
+        {
+            "label": linked.label,
+            "records": list(linked.records_for(clause, request.user)[:100]),
+            "empty": linked.empty_text,
+        }
         for linked in linked_records()
     ]
     children = clause.children.all()
     return render(request, "qms/clause_detail.html", {"clause": clause, "children": children, "sections": sections})
 
 
-@login_required
 @role_required(Role.QUALITY_MANAGER)
 def user_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
@@ -88,7 +90,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "qms/user_list.html", {"page": page, "query": query})
 
 
-@login_required
 @role_required(Role.QUALITY_MANAGER)
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
@@ -115,7 +116,6 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "qms/user_form.html", {"form": form, "creating": True})
 
 
-@login_required
 @role_required(Role.QUALITY_MANAGER)
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
@@ -129,7 +129,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "qms/user_form.html", {"form": form, "creating": False, "subject": user})
 
 
-@login_required
 @role_required(Role.QUALITY_MANAGER)
 def user_history(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
@@ -137,13 +136,10 @@ def user_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_history(request: HttpRequest, *records: Any, title: str, back_url: str) -> HttpResponse:
-    """The one history page: every module shows a record's audit trail through this, after fetching it permission-checked."""
-    return render(
-        request, "qms/history.html", {"entries": history_of(*records), "title": title, "back_url": back_url}
-    )
+    """The one history page. Every module shows a record's audit trail through it, after a permission-checked fetch."""
+    return render(request, "qms/history.html", {"entries": history_of(*records), "title": title, "back_url": back_url})
 
 
-@login_required
 @role_required(Role.QUALITY_MANAGER)
 def department_list(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None)

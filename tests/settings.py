@@ -8,7 +8,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 60)
 
-from qms.settings import *  # noqa: E402, F403 - these are the app's settings, adjusted below
+from qms.settings import *  # noqa: F403 - these are the app's settings, adjusted below
 
 # Hashing with a low cost keeps the many logins of the suite fast; signature checks still verify real passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,3 +22,6 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 # A file, not memory: the integration test's Celery worker is another process and must see the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+# Serve static files from the source folders, as in development: the suite does not run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -51,9 +51,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: User) -> dict[str, Any]:
         data = super().to_representation(instance)
-        role_groups = getattr(instance, "role_groups", None)
-        names = [group.name for group in role_groups] if role_groups is not None else instance.roles
-        data["roles"] = sorted(names)
+        data["roles"] = sorted(data["roles"])
         return data
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -142,4 +140,3 @@ class TokenSerializer(serializers.Serializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="All unread when left out.")
-

@@ -26,7 +26,7 @@ from qms.api.serializers import (
     TokenSerializer,
     UserSerializer,
 )
-from qms.models import Clause, Department, Notification, User
+from qms.models import Clause, Department, Notification
 from qms.permissions import ALL_ROLES
 from qms.roles import Role
 
@@ -126,5 +126,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def mark_read(self, request: Request) -> Response:
         serializer = MarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        count = services.notification_mark_read(user=request.user, notification_ids=serializer.validated_data.get("ids"))
+        count = services.notification_mark_read(
+            user=request.user, notification_ids=serializer.validated_data.get("ids")
+        )
         return Response({"marked": count})

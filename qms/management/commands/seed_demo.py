@@ -16,7 +16,7 @@ from qms.history import stamp
 from qms.models import Department, User
 from qms.roles import Role
 
-DEFAULT_DEMO_PASSWORD = "quality-demo-2026"
+DEFAULT_DEMO_PASSWORD = "quality-demo-2026"  # noqa: S105 - demo accounts only; printed only with DEBUG on
 
 DEPARTMENTS = [
     ("Quality", "QA"),
@@ -121,7 +121,9 @@ class Command(BaseCommand):
                 url="/documents/",
             )
 
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new accounts, {len(departments)} departments."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {created} new accounts, {len(departments)} departments.")
+        )
         if settings.DEBUG:
             self.stdout.write(
                 f"Sign in as qm (quality manager), auditor, employee, external (external auditor) or admin, "

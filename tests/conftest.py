@@ -1,0 +1,144 @@
+"""Shared fixtures: personas, API clients, Celery in-process, and the gates for tests that need real services.
+
+A test that needs Redis, PostgreSQL or the browser is skipped on a developer's machine that lacks it, and fails in CI
+(CI=true), where every service must be there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from qms.celery import app as celery_app
+from qms.roles import Role
+from tests.qms.factories import UserFactory
+
+# live_server, the ORM and Playwright's page all work in one test thread; Django must not object to that.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PASSWORD = "correct-horse-battery-staple"
+REDIS_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI must have this service: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("redis") and not _reachable(REDIS_URL):
+        _missing(f"Redis is not reachable at {REDIS_URL}")
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _missing(f"Chromium is not installed at {CHROMIUM}")
+    if (
+        item.get_closest_marker("postgres")
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        _missing("the database is not PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process() -> Iterator[None]:
+    """Tasks run in-process in tests; the worker integration test switches this off for itself."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Throttle counters live in the cache; a test must not inherit another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+def _persona(username: str, *roles: Role, **extra: Any) -> Any:
+    return UserFactory(username=username, password=PASSWORD, roles=[str(role) for role in roles], **extra)
+
+
+@pytest.fixture
+def quality_manager(db: None) -> Any:
+    return _persona("quality.manager", Role.QUALITY_MANAGER, Role.EMPLOYEE, first_name="Helen", last_name="Carter")
+
+
+@pytest.fixture
+def auditor(db: None) -> Any:
+    return _persona("internal.auditor", Role.AUDITOR, Role.EMPLOYEE)
+
+
+@pytest.fixture
+def employee(db: None) -> Any:
+    return _persona("plain.employee", Role.EMPLOYEE)
+
+
+@pytest.fixture
+def external_auditor(db: None) -> Any:
+    return _persona("external.auditor", Role.EXTERNAL_AUDITOR)
+
+
+@pytest.fixture
+def outsider(db: None) -> Any:
+    """An active account that holds no role: it may sign in and nothing more."""
+    return _persona("no.role")
+
+
+@pytest.fixture
+def personas(quality_manager: Any, auditor: Any, employee: Any, external_auditor: Any, outsider: Any) -> dict[str, Any]:
+    return {
+        "quality_manager": quality_manager,
+        "auditor": auditor,
+        "employee": employee,
+        "external_auditor": external_auditor,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def api_as(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -1,0 +1,75 @@
+"""Role-by-endpoint matrix for the shared endpoints: who may read and write what.
+
+Each row is (method, path, {role: expected status}). Every persona of the domain is tried on every row, so a new
+endpoint without a row here is a visible gap, and a loosened permission fails a named case.
+"""
+
+import pytest
+
+from tests.conftest import api_as
+
+pytestmark = pytest.mark.django_db
+
+QM, AUD, EMP, EXT, NONE = "quality_manager", "auditor", "employee", "external_auditor", "outsider"
+EVERYONE_WITH_A_ROLE = {QM: 200, AUD: 200, EMP: 200, EXT: 200, NONE: 403}
+QM_ONLY_READ = {QM: 200, AUD: 403, EMP: 403, EXT: 403, NONE: 403}
+
+MATRIX = [
+    ("get", "/api/v1/users/me/", EVERYONE_WITH_A_ROLE),
+    ("get", "/api/v1/users/", QM_ONLY_READ),
+    ("get", "/api/v1/users/{employee}/", QM_ONLY_READ),
+    ("get", "/api/v1/users/{employee}/history/", QM_ONLY_READ),
+    ("patch", "/api/v1/users/{employee}/", QM_ONLY_READ),
+    ("post", "/api/v1/users/", {QM: 201, AUD: 403, EMP: 403, EXT: 403, NONE: 403}),
+    ("get", "/api/v1/departments/", EVERYONE_WITH_A_ROLE),
+    ("post", "/api/v1/departments/", {QM: 201, AUD: 403, EMP: 403, EXT: 403, NONE: 403}),
+    ("get", "/api/v1/clauses/", EVERYONE_WITH_A_ROLE),
+    ("get", "/api/v1/clauses/9.2/", EVERYONE_WITH_A_ROLE),
+    ("get", "/api/v1/notifications/", EVERYONE_WITH_A_ROLE),
+    ("post", "/api/v1/notifications/mark-read/", EVERYONE_WITH_A_ROLE),
+]
+
+BODIES = {
+    ("post", "/api/v1/users/"): {
+        "username": "new.person",
+        "email": "new.person@example.com",
+        "password": "a-long-enough-password",
+        "roles": ["employee"],
+    },
+    ("patch", "/api/v1/users/{employee}/"): {"job_title": "Team lead"},
+    ("post", "/api/v1/departments/"): {"name": "Research", "code": "RND"},
+    ("post", "/api/v1/notifications/mark-read/"): {},
+}
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+@pytest.mark.parametrize("role", [QM, AUD, EMP, EXT, NONE])
+def test_role_may_or_may_not_call_endpoint(personas, role, method, path, expected):
+    url = path.format(employee=personas[EMP].pk)
+    body = BODIES.get((method, path))
+    response = getattr(api_as(personas[role]), method)(url, body, format="json")
+    assert response.status_code == expected[role], response.content
+
+
+BROWSER_PAGES = [
+    ("/", EVERYONE_WITH_A_ROLE),
+    ("/notifications/", EVERYONE_WITH_A_ROLE),
+    ("/clauses/", EVERYONE_WITH_A_ROLE),
+    ("/documents/", EVERYONE_WITH_A_ROLE),
+    ("/audits/", EVERYONE_WITH_A_ROLE),
+    ("/capa/", EVERYONE_WITH_A_ROLE),
+    ("/improvement/", EVERYONE_WITH_A_ROLE),
+    ("/users/", QM_ONLY_READ),
+    ("/users/new/", QM_ONLY_READ),
+    ("/users/{employee}/", QM_ONLY_READ),
+    ("/users/{employee}/history/", QM_ONLY_READ),
+    ("/departments/", QM_ONLY_READ),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), BROWSER_PAGES, ids=[p for p, _ in BROWSER_PAGES])
+@pytest.mark.parametrize("role", [QM, AUD, EMP, EXT, NONE])
+def test_role_may_or_may_not_open_page(client, personas, role, path, expected):
+    client.force_login(personas[role])
+    response = client.get(path.format(employee=personas[EMP].pk))
+    assert response.status_code == expected[role]
