@@ -53,6 +53,10 @@ class User(AbstractUser):
     def roles(self) -> list[str]:
         return sorted(roles_of(self))
 
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(label) for value, label in Role.choices if value in roles_of(self)]
+
     def has_role(self, *roles: Role | str) -> bool:
         return not roles_of(self).isdisjoint(str(role) for role in roles)
 
