@@ -58,7 +58,10 @@ def unread_notifications_panel(user: Any) -> Panel:
     latest = list(unread.order_by("-created_at")[:PANEL_SIZE])
     return Panel(
         title="Unread notifications",
-        items=[WorkItem(title=n.subject, url=n.url or reverse("notifications"), detail=n.body[:140]) for n in latest],
+        items=[
+            WorkItem(title=n.subject, url=reverse("notification-open", args=[n.pk]), detail=n.body[:140])
+            for n in latest
+        ],
         empty_text="You are all caught up: no unread notifications.",
         total=unread.count(),
         more_url=reverse("notifications"),

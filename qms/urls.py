@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications-mark-read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     path("clauses/", views.clause_list, name="clause-list"),
     path("clauses/<str:number>/", views.clause_detail, name="clause-detail"),
     path("users/", views.user_list, name="user-list"),
@@ -21,7 +22,8 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("capa/", include("capa.urls")),
     path("improvement/", include("improvement.urls")),
-    path("api/v1/", include("qms.api.urls")),
+    # Namespaced, so the router's names ("user-list", "clause-detail") never shadow the browser pages' names.
+    path("api/v1/", include(("qms.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

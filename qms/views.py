@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,6 +39,17 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         notifications = notifications.filter(read_at__isnull=True)
     page = Paginator(notifications, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "qms/notification_list.html", {"page": page, "show": request.GET.get("show", "all")})
+
+
+@role_required()
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification to what it is about, marking it read on the way."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect("notifications")
+    return redirect(target)
 
 
 @role_required()
@@ -87,7 +99,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
             | Q(email__icontains=query)
         )
     page = Paginator(users, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "qms/user_list.html", {"page": page, "query": query})
+    # Typing in the search box asks (with HTMX) for the results alone, so the page does not reload around it.
+    template = "qms/partials/user_results.html" if request.htmx else "qms/user_list.html"
+    return render(request, template, {"page": page, "query": query})
 
 
 @role_required(Role.QUALITY_MANAGER)

@@ -10,6 +10,6 @@ router.register("clauses", views.ClauseViewSet, basename="clause")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
     path("", include(router.urls)),
 ]

@@ -64,3 +64,14 @@ def test_clauses_api_looks_up_by_number(employee):
         "parent": "7.5",
         "documented_information": Clause.objects.get(number="7.5.3").documented_information,
     }
+
+
+def test_browser_links_lead_to_browser_pages_not_the_api(client, quality_manager):
+    from qms.models import Clause
+
+    assert Clause.objects.get(number="7.5").get_absolute_url() == "/clauses/7.5/"
+    client.force_login(quality_manager)
+    page = client.get("/").content.decode()
+    assert 'href="/users/"' in page
+    assert 'href="/clauses/"' in page
+    assert "/api/v1/users/" not in page

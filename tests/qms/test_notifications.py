@@ -115,3 +115,29 @@ def test_dashboard_has_a_helpful_empty_state(client):
     user = UserFactory(roles=["employee"])
     client.force_login(user)
     assert b"You are all caught up" in client.get("/").content
+
+
+def test_opening_a_notification_marks_it_read_and_leads_to_its_record(client, employee, notify):
+    (notification,) = notify(employee)
+    client.force_login(employee)
+    response = client.get(f"/notifications/{notification.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == "/documents/"
+    notification.refresh_from_db()
+    assert notification.is_read
+
+
+def test_nobody_opens_another_users_notification(client, employee, auditor, notify):
+    (notification,) = notify(employee)
+    client.force_login(auditor)
+    assert client.get(f"/notifications/{notification.pk}/").status_code == 404
+    notification.refresh_from_db()
+    assert not notification.is_read
+
+
+def test_a_notification_never_redirects_off_site(client, employee):
+    notification = Notification.objects.create(
+        recipient=employee, kind="generic", subject="x", url="https://evil.example/"
+    )
+    client.force_login(employee)
+    assert client.get(f"/notifications/{notification.pk}/")["Location"] == "/notifications/"

@@ -172,3 +172,14 @@ def test_departments_are_listed_with_member_counts_and_added(client, quality_man
     assert response.status_code == 302
     page = client.get("/departments/").content.decode()
     assert "Research" in page
+
+
+def test_people_search_answers_htmx_with_the_results_alone(client, quality_manager):
+    UserFactory(username="grace.mensah", first_name="Grace", last_name="Mensah", roles=["employee"])
+    client.force_login(quality_manager)
+    response = client.get("/users/?q=mens", headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert "Grace Mensah" in page
+    assert "<html" not in page
+    assert quality_manager.username not in page
+    assert "Nobody matches" in client.get("/users/?q=zzz", headers={"HX-Request": "true"}).content.decode()
