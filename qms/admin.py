@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from qms.models import Clause, Department, Notification, Signature, SignatureFailure, User
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Lists and shows records that nobody may add, change or delete by hand."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -24,14 +24,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "department", "is_active"]
     list_filter = ["is_active", "department", "groups"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Organisation", {"fields": ("department", "job_title")}))  # type: ignore[misc]
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class DepartmentAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "is_active"]
 
 

@@ -6,6 +6,7 @@ that names the variable, instead of surfacing later as a confusing error deep in
 
 import os
 from collections.abc import Mapping
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -64,6 +65,12 @@ class Env:
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    @overload
+    def url(self, name: str, default: str, *, schemes: tuple[str, ...]) -> str: ...
+
+    @overload
+    def url(self, name: str, default: None = None, *, schemes: tuple[str, ...]) -> str | None: ...
 
     def url(self, name: str, default: str | None = None, *, schemes: tuple[str, ...]) -> str | None:
         value = self._raw(name) or default

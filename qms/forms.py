@@ -27,7 +27,9 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        department_field = self.fields["department"]
+        assert isinstance(department_field, forms.ModelChoiceField)
+        department_field.queryset = Department.objects.filter(is_active=True)
         self.fields["email"].required = True
         if self.instance.pk:
             self.fields["reason"] = forms.CharField(

@@ -53,4 +53,4 @@ def _collected_static_file(relative: str) -> str | None:
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render a template that extends `pdf/base.html` into PDF bytes."""
     html = render_to_string(template_name, {"organisation": settings.ORGANISATION_NAME, **context})
-    return HTML(string=html, base_url=_PDF_ORIGIN + "/", url_fetcher=StaticFilesOnlyFetcher(timeout=5)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=_PDF_ORIGIN + "/", url_fetcher=StaticFilesOnlyFetcher(timeout=5)).write_pdf()

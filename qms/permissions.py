@@ -13,14 +13,30 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django_htmx.middleware import HtmxDetails
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from qms.models import User
 from qms.roles import Role, has_role
 
 STAFF_ROLES = (Role.QUALITY_MANAGER, Role.AUDITOR, Role.EMPLOYEE)
 ALL_ROLES = tuple(Role)
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request a view behind `role_required` receives: its user is always a signed-in `User` (for typing)."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user of an API request that passed the permission classes."""
+    user = request.user
+    assert isinstance(user, User), "permission classes let only signed-in users through"
+    return user
 
 
 def require_roles(user: Any, roles: Iterable[Role | str]) -> None:
@@ -34,10 +50,10 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
     required_roles: tuple[Role, ...] = ALL_ROLES
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
             require_roles(request.user, self.required_roles)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
 
 def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -66,7 +82,7 @@ class HasRole(BasePermission):
     message = "Your role does not allow this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        roles = getattr(view, "roles_by_action", {}).get(getattr(view, "action", None))
+        roles: tuple[Role, ...] | None = getattr(view, "roles_by_action", {}).get(getattr(view, "action", None))
         if roles is None:
             roles = getattr(view, "required_roles", ALL_ROLES)
         return has_role(request.user, *roles)

@@ -61,9 +61,8 @@ def purge_old_notifications(days: int = 180) -> int:
 
 
 def _absolute(path: str) -> str:
-    if not path:
-        return settings.SITE_URL
-    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+    base = str(settings.SITE_URL)
+    return base.rstrip("/") + "/" + path.lstrip("/") if path else base
 
 
 @shared_task(autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError), retry_backoff=30, max_retries=8)

@@ -21,19 +21,19 @@ from qms.dashboard import panels_for
 from qms.forms import DepartmentForm, UserForm
 from qms.history import history_of
 from qms.models import Clause, Notification, User
-from qms.permissions import role_required
+from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 
 LIST_PAGE_SIZE = 50
 
 
 @role_required()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "qms/dashboard.html", {"panels": panels_for(request.user)})
 
 
 @role_required()
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     notifications = Notification.objects.filter(recipient=request.user)
     if request.GET.get("show") == "unread":
         notifications = notifications.filter(read_at__isnull=True)
@@ -42,7 +42,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Follow a notification to what it is about, marking it read on the way."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
@@ -54,7 +54,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required()
 @require_POST
-def notification_mark_read(request: HttpRequest) -> HttpResponse:
+def notification_mark_read(request: AuthenticatedRequest) -> HttpResponse:
     if request.POST.get("all"):
         ids = None
     else:
@@ -68,12 +68,12 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
 
 
 @role_required()
-def clause_list(request: HttpRequest) -> HttpResponse:
+def clause_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "qms/clause_list.html", {"clauses": Clause.objects.all()})
 
 
 @role_required()
-def clause_detail(request: HttpRequest, number: str) -> HttpResponse:
+def clause_detail(request: AuthenticatedRequest, number: str) -> HttpResponse:
     clause = get_object_or_404(Clause.objects.select_related("parent"), number=number)
     sections = [
         {
@@ -88,7 +88,7 @@ def clause_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @role_required(Role.QUALITY_MANAGER)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     users = selectors.users_with_roles()
     if query:
@@ -105,7 +105,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.QUALITY_MANAGER)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -131,7 +131,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.QUALITY_MANAGER)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
@@ -144,18 +144,18 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.QUALITY_MANAGER)
-def user_history(request: HttpRequest, pk: int) -> HttpResponse:
+def user_history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
     return render_history(request, user, title=f"History of the account {user.username}", back_url="user-list")
 
 
-def render_history(request: HttpRequest, *records: Any, title: str, back_url: str) -> HttpResponse:
+def render_history(request: AuthenticatedRequest, *records: Any, title: str, back_url: str) -> HttpResponse:
     """The one history page. Every module shows a record's audit trail through it, after a permission-checked fetch."""
     return render(request, "qms/history.html", {"entries": history_of(*records), "title": title, "back_url": back_url})
 
 
 @role_required(Role.QUALITY_MANAGER)
-def department_list(request: HttpRequest) -> HttpResponse:
+def department_list(request: AuthenticatedRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         department = services.department_save(actor=request.user, department=form.instance, reason="Department created")

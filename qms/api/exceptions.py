@@ -17,7 +17,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ConflictError):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DomainError):
-        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        body: dict[str, object] = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         # Model and service validation speak Django's language; the client gets DRF's field error shape.

@@ -92,7 +92,9 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class ClauseSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    # DRF's Field has a `parent` attribute (the enclosing serializer); the metaclass moves this declared field out of
+    # its way at runtime, but the type checker sees the clash.
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
         model = Clause

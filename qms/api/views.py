@@ -27,7 +27,7 @@ from qms.api.serializers import (
     UserSerializer,
 )
 from qms.models import Clause, Department, Notification
-from qms.permissions import ALL_ROLES
+from qms.permissions import ALL_ROLES, acting_user
 from qms.roles import Role
 
 QM_ONLY = (Role.QUALITY_MANAGER,)
@@ -91,7 +91,9 @@ class DepartmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.department_save(
-            actor=self.request.user, department=Department(**serializer.validated_data), reason="Department created"
+            actor=acting_user(self.request),
+            department=Department(**serializer.validated_data),
+            reason="Department created",
         )
 
 
@@ -116,7 +118,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return Notification.objects.filter(recipient=self.request.user)
+        return Notification.objects.filter(recipient=acting_user(self.request))
 
     @extend_schema(
         request=MarkReadSerializer,
@@ -127,6 +129,6 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = MarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         count = services.notification_mark_read(
-            user=request.user, notification_ids=serializer.validated_data.get("ids")
+            user=acting_user(request), notification_ids=serializer.validated_data.get("ids")
         )
         return Response({"marked": count})

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 import factory
 from django.contrib.auth.models import Group
 
@@ -33,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-staple")
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
+    def roles(self, create, extracted, **kwargs):
         if create and extracted:
             # get_or_create: transactional tests flush the tables, taking the migration's role groups with them.
             self.groups.set([Group.objects.get_or_create(name=name)[0] for name in extracted])

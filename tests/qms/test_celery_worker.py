@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def _database_url() -> str:
+def _database_url():
     db = connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
         return f"sqlite:///{db['NAME']}"
@@ -32,7 +32,7 @@ def _database_url() -> str:
     return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _drop_broker_connections() -> None:
+def _drop_broker_connections():
     """Forget pooled connections made for an earlier broker URL, as Celery itself does after a fork."""
     app._pool = None
     app.amqp._producer_pool = None

@@ -71,14 +71,14 @@ class Command(BaseCommand):
         import os
 
         password = options["password"] or os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-        departments = {}
-        for name, code in DEPARTMENTS:
-            department = Department.objects.filter(code=code).first()
+        departments: dict[str, Department] = {}
+        for name, department_code in DEPARTMENTS:
+            department = Department.objects.filter(code=department_code).first()
             if department is None:
                 department = services.department_save(
-                    actor=None, department=Department(name=name, code=code), reason="Demo data"
+                    actor=None, department=Department(name=name, code=department_code), reason="Demo data"
                 )
-            departments[code] = department
+            departments[department_code] = department
 
         created = 0
         for username, first, last, code, roles, title in PEOPLE:
