@@ -10,9 +10,12 @@ from qms.pdf import StaticFilesOnlyFetcher, render_pdf
 pytestmark = pytest.mark.django_db
 
 
-def _add_template_dir(settings, directory):
+def _render_body(tmp_path, settings, body, **context):
+    """Render a one-off report template that extends the shared PDF base."""
+    (tmp_path / "report.html").write_text('{% extends "pdf/base.html" %}{% block body %}' + body + "{% endblock %}")
     # A new TEMPLATES value (not an in-place edit) so Django resets its template engines.
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], directory]}]
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    return render_pdf("report.html", context)
 
 
 def _text(pdf: bytes) -> str:
@@ -20,13 +23,8 @@ def _text(pdf: bytes) -> str:
 
 
 def test_render_pdf_produces_a_paginated_pdf_with_header_and_footer(tmp_path, settings):
-    template = tmp_path / "report.html"
-    template.write_text(
-        '{% extends "pdf/base.html" %}{% block body %}<h1>Audit report</h1>'
-        "{% for i in rows %}<p>Row {{ i }}</p>{% endfor %}{% endblock %}"
-    )
-    _add_template_dir(settings, tmp_path)
-    pdf = render_pdf("report.html", {"document_title": "IA-2026-004", "document_id": "Rev 2", "rows": range(120)})
+    body = "<h1>Audit report</h1>{% for i in rows %}<p>Row {{ i }}</p>{% endfor %}"
+    pdf = _render_body(tmp_path, settings, body, document_title="IA-2026-004", document_id="Rev 2", rows=range(120))
     assert pdf.startswith(b"%PDF")
     text = _text(pdf)
     assert "Audit report" in text
@@ -54,11 +52,6 @@ def test_fetcher_serves_our_stylesheet():
 
 
 def test_a_hostile_attachment_link_does_not_embed_a_local_file(tmp_path, settings):
-    template = tmp_path / "hostile.html"
-    template.write_text(
-        '{% extends "pdf/base.html" %}{% block body %}<link rel="attachment" href="file:///etc/hostname">'
-        "<p>hello</p>{% endblock %}"
-    )
-    _add_template_dir(settings, tmp_path)
-    pdf = render_pdf("hostile.html", {"document_title": "x", "document_id": "y"})
+    body = '<link rel="attachment" href="file:///etc/hostname"><p>hello</p>'
+    pdf = _render_body(tmp_path, settings, body, document_title="x", document_id="y")
     assert not PdfReader(io.BytesIO(pdf)).attachments
