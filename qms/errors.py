@@ -12,3 +12,7 @@ class DomainError(Exception):
 
 class ConflictError(DomainError):
     """Someone else changed the record first; the client should reload and try again (HTTP 409)."""
+
+
+class NotAllowed(DomainError):
+    """The user may not do this to this record (HTTP 403); a wrong state or bad input is a plain DomainError (400)."""

@@ -183,3 +183,18 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class Sequence(models.Model):
+    """The last number handed out for a key ("document:SOP"). Only `qms.sequences.next_value` touches it."""
+
+    key = models.CharField(max_length=50, unique=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    # No history: a counter, not a record; the numbered records keep their own history.
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last_value}"

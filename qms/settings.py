@@ -227,10 +227,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "purge-read-notifications": {
-        "task": "qms.tasks.purge_old_notifications",
-        "schedule": timedelta(days=1),
+    "purge-read-notifications": {"task": "qms.tasks.purge_old_notifications", "schedule": timedelta(days=1)},
+    # Hourly, so a revision approved for a future date is in force within the hour of that date starting.
+    "make-due-revisions-effective": {
+        "task": "documents.tasks.make_due_revisions_effective",
+        "schedule": timedelta(hours=1),
     },
+    # Reminders are claimed once per period, so running this more often than daily sends nothing twice.
+    "send-review-reminders": {"task": "documents.tasks.send_review_reminders", "schedule": timedelta(hours=6)},
 }
 
 # --- Cache ----------------------------------------------------------------------------------------------------------
@@ -271,6 +275,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several records have a "status"; name each set of states after its record so the schema stays readable.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentStatusEnum": "documents.models.Document.Status",
+        "RevisionStatusEnum": "documents.models.Revision.Status",
+        "ChangeRequestStatusEnum": "documents.models.ChangeRequest.Status",
+        "ApprovalDecisionEnum": "documents.models.Approval.Decision",
+    },
 }
 
 # --- django-simple-history ------------------------------------------------------------------------------------------

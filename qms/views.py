@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -146,7 +147,7 @@ def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(Role.QUALITY_MANAGER)
 def user_history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
-    return render_history(request, user, title=f"History of the account {user.username}", back_url="user-list")
+    return render_history(request, user, title=f"History of the account {user.username}", back_url=reverse("user-list"))
 
 
 def render_history(request: AuthenticatedRequest, *records: Any, title: str, back_url: str) -> HttpResponse:

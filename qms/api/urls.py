@@ -12,4 +12,5 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("", include(router.urls)),
+    path("", include("documents.api_urls")),
 ]

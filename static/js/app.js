@@ -17,3 +17,56 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Uploads: dropping a file on the drop zone fills the file field; submitting shows a progress bar while the file is
+// sent. The form still posts normally when JavaScript is off.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-upload-form]").forEach((form) => {
+    const input = form.querySelector('input[type="file"]');
+    const zone = form.querySelector("[data-dropzone]");
+    const progressBox = form.querySelector("[data-upload-progress]");
+    const bar = progressBox && progressBox.querySelector("progress");
+    if (zone && input) {
+      ["dragenter", "dragover"].forEach((type) => zone.addEventListener(type, (event) => {
+        event.preventDefault();
+        zone.classList.add("dragover");
+      }));
+      ["dragleave", "drop"].forEach((type) => zone.addEventListener(type, () => zone.classList.remove("dragover")));
+      zone.addEventListener("drop", (event) => {
+        event.preventDefault();
+        if (event.dataTransfer.files.length) {
+          input.files = event.dataTransfer.files;
+          zone.querySelector("p").textContent = `Selected: ${input.files[0].name}`;
+        }
+      });
+    }
+    form.addEventListener("submit", (event) => {
+      if (!bar || !window.FormData) return;
+      event.preventDefault();
+      progressBox.hidden = false;
+      const request = new XMLHttpRequest();
+      request.open("POST", form.action || window.location.href);
+      request.upload.addEventListener("progress", (progress) => {
+        if (progress.lengthComputable) {
+          bar.value = Math.round((progress.loaded / progress.total) * 100);
+          bar.textContent = `${bar.value}%`;
+        }
+      });
+      request.addEventListener("load", () => {
+        // The server answers with a redirect (followed here) or the form with its errors.
+        if (request.responseURL && request.responseURL !== window.location.href) {
+          window.location.assign(request.responseURL);
+        } else {
+          document.open();
+          document.write(request.responseText);
+          document.close();
+        }
+      });
+      request.addEventListener("error", () => {
+        progressBox.hidden = true;
+        window.alert("The upload failed. Check your connection and try again; nothing was saved.");
+      });
+      request.send(new FormData(form));
+    });
+  });
+});

@@ -45,7 +45,7 @@ def test_clause_page_shows_documented_information_and_sub_clauses(client, employ
     page = response.content.decode()
     assert "Documented information" in page
     assert "7.5.1 General" in page and "7.5.3 Control of documented information" in page
-    assert "No records link to this clause yet." in page
+    assert "No controlled document names this clause yet." in page
 
 
 def test_unknown_clause_is_not_found(client, employee):

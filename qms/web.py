@@ -1,0 +1,32 @@
+"""What every browser view does the same way: call a service and turn its refusals into form errors or a 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from qms.errors import DomainError, NotAllowed
+
+Result = TypeVar("Result")
+
+
+def run_service(form: forms.Form, call: Callable[[], Result]) -> Result | None:
+    """Run `call`; a refusal becomes an error on the form (on its field when the service names one), a "not allowed"
+    becomes a 403. Returns None when refused, so the view shows the form again with the message."""
+    try:
+        return call()
+    except NotAllowed as refusal:
+        raise PermissionDenied(refusal.message) from refusal
+    except DomainError as refusal:
+        field = refusal.field if refusal.field in form.fields else None
+        form.add_error(field, refusal.message)
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a signature attempt came from, for the security log."""
+    return request.META.get("REMOTE_ADDR")
