@@ -3,6 +3,7 @@ through `documents.services`."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -45,7 +46,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
 
 class RevisionSerializer(serializers.ModelSerializer):
-    document = serializers.PrimaryKeyRelatedField(read_only=True)
+    document: serializers.PrimaryKeyRelatedField[Document] = serializers.PrimaryKeyRelatedField(read_only=True)
     document_number = serializers.CharField(source="document.number", read_only=True)
     author_name = serializers.CharField(source="author.display_name", read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
@@ -180,7 +181,9 @@ class AcknowledgementSerializer(serializers.Serializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
-    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.none())
+    document: serializers.PrimaryKeyRelatedField[Document] = serializers.PrimaryKeyRelatedField(
+        queryset=Document.objects.none()
+    )
     reference = serializers.SerializerMethodField()
 
     class Meta:
@@ -390,8 +393,11 @@ class RevisionViewSet(viewsets.ReadOnlyModelViewSet):
 def revision_file_response(revision: Revision, *, inline: bool = False) -> FileResponse:
     """Stream a revision's file with its digest; the name is made safe whatever the uploader called it."""
     response = FileResponse(revision.file.open("rb"), content_type=revision.content_type)
+    # The extension is the one of the checked content (a PDF uploaded as "x.docx" downloads as .pdf).
+    stem = PurePath(revision.original_filename).stem
+    extension = PurePath(revision.file.name).suffix
     response["Content-Disposition"] = content_disposition(
-        f"{revision.document.number}-rev{revision.revision}-{revision.original_filename}", inline=inline
+        f"{revision.document.number}-rev{revision.revision}-{stem}{extension}", inline=inline
     )
     response["Digest"] = digest_header(revision.sha256)
     response["Content-Length"] = str(revision.size)

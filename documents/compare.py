@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import zip_longest
 from typing import Literal
 
 Kind = Literal["same", "changed", "added", "removed", "skipped"]
@@ -40,6 +41,8 @@ class DiffRow:
 
 def side_by_side(old_text: str, new_text: str, *, context: int | None = None) -> list[DiffRow]:
     """Compare two texts line by line; with `context`, keep only that many unchanged lines around each change."""
+    if context is not None and context < 0:
+        raise ValueError("context must be zero or more lines.")
     old_lines = old_text.splitlines()
     new_lines = new_text.splitlines()
     # autojunk would treat frequent lines (blank ones, in a long document) as noise and produce odd matches.
@@ -49,12 +52,11 @@ def side_by_side(old_text: str, new_text: str, *, context: int | None = None) ->
         old_numbered = list(enumerate(old_lines[old_start:old_end], start=old_start + 1))
         new_numbered = list(enumerate(new_lines[new_start:new_end], start=new_start + 1))
         if tag == "equal":
-            rows += [DiffRow("same", o, line, n, line) for (o, line), (n, _) in zip(old_numbered, new_numbered)]
+            for (old_number, line), (new_number, _) in zip(old_numbered, new_numbered, strict=True):
+                rows.append(DiffRow("same", old_number, line, new_number, line))
             continue
         # A replaced block pairs its lines in order; lines left over on the longer side were removed or added.
-        for index in range(max(len(old_numbered), len(new_numbered))):
-            old = old_numbered[index] if index < len(old_numbered) else None
-            new = new_numbered[index] if index < len(new_numbered) else None
+        for old, new in zip_longest(old_numbered, new_numbered):
             if old and new:
                 old_parts, new_parts = _word_parts(old[1], new[1])
                 rows.append(DiffRow("changed", old[0], old[1], new[0], new[1], old_parts, new_parts))
@@ -103,8 +105,6 @@ def _append_part(parts: list[Part], text: str, changed: bool) -> None:
 
 def _collapse_unchanged(rows: Sequence[DiffRow], context: int) -> list[DiffRow]:
     """Replace the middle of each run of unchanged rows by one "skipped" row, keeping `context` rows next to changes."""
-    if context < 0:
-        raise ValueError("context must be zero or more lines.")
     collapsed: list[DiffRow] = []
     start = 0
     while start < len(rows):

@@ -60,7 +60,7 @@ class DocumentForm(forms.ModelForm):
         self._limit("department", Department.objects.filter(is_active=True))
         roles = self.fields["distribution_roles"]
         assert isinstance(roles, forms.ModelMultipleChoiceField)
-        roles.label_from_instance = lambda group: dict(Role.choices).get(group.name, group.name)  # type: ignore[method-assign]
+        roles.label_from_instance = lambda group: str(dict(Role.choices).get(group.name, group.name))  # type: ignore[method-assign,assignment]
         self.fields["review_period_months"].required = False
         if self.instance.pk:
             del self.fields["document_type"]
@@ -108,7 +108,7 @@ class SubmitForm(forms.Form):
             .distinct()
             .order_by("last_name", "first_name")
         )
-        field.label_from_instance = lambda user: f"{user.display_name} ({user.job_title or user.username})"  # type: ignore[method-assign]
+        field.label_from_instance = lambda user: f"{user.display_name} ({user.job_title or user.username})"  # type: ignore[method-assign,assignment]
 
     def clean_effective_date(self) -> Any:
         value = self.cleaned_data.get("effective_date")

@@ -63,9 +63,9 @@ class DocumentQuerySet(models.QuerySet["Document"]):
             return self.filter(published)
         if not has_role(user, Role.EMPLOYEE):
             return self.none()
-        department_id = getattr(user, "department_id", None)
+        department_id: int | None = getattr(user, "department_id", None)
         in_distribution = Document.distribution_departments.through.objects.filter(
-            document=OuterRef("pk"), department_id=department_id
+            document=OuterRef("pk"), department_id=department_id or 0
         )
         involved = Revision.objects.filter(document=OuterRef("pk")).filter(Q(author=user) | Q(approvals__approver=user))
         return self.filter(

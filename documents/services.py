@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,7 +134,7 @@ def _set_links(
         wanted = {value.pk for value in values}
         if wanted != set(relation.values_list("pk", flat=True)):
             stamp(document, actor=actor, reason=getattr(document, "_change_reason", "Links changed"))
-            relation.set(list(values))
+            relation.set(list(values))  # type: ignore[arg-type]  # each relation gets its own kind of values
 
 
 def document_retire(*, actor: User, document: Document, password: str, comment: str, ip: str | None = None) -> Document:
@@ -195,10 +195,9 @@ def revision_create(
     with stored_upload(file, checked, folder=REVISION_FOLDER) as stored_name, transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         _refuse_second_revision_in_progress(document)
-        last = document.revisions.order_by("-revision").values_list("revision", flat=True).first() or 0
         revision = Revision(
             document=document,
-            revision=last + 1,
+            revision=_next_revision_number(document),
             file=stored_name,
             original_filename=checked.original_name,
             sha256=checked.sha256,
@@ -213,6 +212,11 @@ def revision_create(
         if change_request is not None:
             _link_change_request(change_request, revision, actor=actor)
     return revision
+
+
+def _next_revision_number(document: Document) -> int:
+    """Revision numbers count up per document and are never reused, withdrawn drafts included."""
+    return (document.revisions.aggregate(last=Max("revision"))["last"] or 0) + 1
 
 
 def _text_of(file: UploadedFile, content_type: str) -> str:
@@ -582,7 +586,7 @@ def change_request_accept(*, actor: User, change_request: ChangeRequest, comment
                 raise DomainError("Upload the document's first revision before accepting changes to it.")
             revision = Revision(
                 document=document,
-                revision=document.revisions.order_by("-revision").values_list("revision", flat=True).first() + 1,
+                revision=_next_revision_number(document),
                 # The draft starts from the file in force; files are never changed in place, so sharing is safe.
                 file=effective.file.name,
                 original_filename=effective.original_filename,

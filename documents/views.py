@@ -4,6 +4,7 @@ one service, and answers; refusals from the services come back as form errors or
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -55,7 +56,7 @@ def _register_filters(request: AuthenticatedRequest) -> tuple[Any, dict[str, str
         documents = documents.filter(
             status=Document.Status.EFFECTIVE,
             next_review_due__gte=today,
-            next_review_due__lte=today + timezone.timedelta(days=30),
+            next_review_due__lte=today + timedelta(days=30),
         )
     if params["to_read"]:
         pending = selectors.acknowledgements_pending_for(request.user).values("document_id")
@@ -470,7 +471,7 @@ def acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if run_service(form, lambda: services.document_acknowledge(actor=request.user, document=document)) is not None:
         messages.success(request, f"Recorded: you have read and understood {document.number}.")
     for error in form.non_field_errors():
-        messages.error(request, error)
+        messages.error(request, str(error))
     return redirect(document)
 
 
@@ -525,11 +526,15 @@ def retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def request_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = selectors.get_document_for_user(request.user, pk)
     form = forms.ChangeRequestForm(request.POST)
-    if form.is_valid() and run_service(
-        form,
-        lambda: services.change_request_create(
-            actor=request.user, document=document, reason=form.cleaned_data["reason"]
-        ),
+    if (
+        form.is_valid()
+        and run_service(
+            form,
+            lambda: services.change_request_create(
+                actor=request.user, document=document, reason=form.cleaned_data["reason"]
+            ),
+        )
+        is not None
     ):
         messages.success(request, "Your change request was sent to the document's owner.")
     else:

@@ -170,7 +170,8 @@ def _detect_type(uploaded: UploadedFile, head: bytes, *, is_text: bool) -> Allow
     if guessed is not None and guessed.mime in _SIGNATURE_TYPES:
         return ALLOWED_TYPES[guessed.mime]
     # Text wins over an unaccepted signature: some signatures are two printable letters ("BM" is a bitmap), so a
-    # CSV whose first cell is "BMW" would otherwise be refused. Real binaries are never NUL-free UTF-8.
+    # CSV whose first cell is "BMW" would otherwise be refused. Executables and media are, in practice, never
+    # NUL-free UTF-8.
     if is_text:
         return _text_type(uploaded.name or "")
     detected = f"{guessed.extension} ({guessed.mime})" if guessed is not None else "unrecognised binary data"

@@ -14,7 +14,7 @@ from qms.errors import DomainError, NotAllowed
 Result = TypeVar("Result")
 
 
-def run_service(form: forms.Form, call: Callable[[], Result]) -> Result | None:
+def run_service(form: forms.BaseForm, call: Callable[[], Result]) -> Result | None:
     """Run `call`; a refusal becomes an error on the form (on its field when the service names one), a "not allowed"
     becomes a 403. Returns None when refused, so the view shows the form again with the message."""
     try:
