@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from qms import services
 from qms.history import stamp
@@ -124,6 +128,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {created} new accounts, {len(departments)} departments.")
         )
+        # Each module adds its own demo records from `<app>/demo.py` (a function `seed(stdout)`); the shared base
+        # finds them by name instead of importing the modules, which sit on higher floors.
+        for app_config in apps.get_app_configs():
+            if module_has_submodule(app_config.module, "demo"):
+                import_module(f"{app_config.name}.demo").seed(self.stdout)
         if settings.DEBUG:
             self.stdout.write(
                 f"Sign in as qm (quality manager), auditor, employee, external (external auditor) or admin, "
