@@ -79,6 +79,17 @@ def test_the_copy_is_a_cover_page_followed_by_every_original_page_stamped():
         assert _flat(text).count(STAMP_LINE) == 2
 
 
+def test_a_long_approval_list_runs_over_several_cover_pages_before_the_original():
+    original = _three_a4_pages()
+    approval = ApprovalLine("Ada Approver", "Approved", datetime(2026, 4, 20, tzinfo=UTC), "Fine. " * 20, "a" * 64)
+    pages = _pages_text(build_controlled_copy(original, _stamp(original, approvals=[approval] * 40)))
+    cover_pages = len(pages) - 3
+    assert cover_pages > 1
+    assert all(STAMP_LINE not in _flat(text) for text in pages[:cover_pages])
+    assert all(_flat(text).count(STAMP_LINE) == 2 for text in pages[cover_pages:])
+    assert f"Cover page {cover_pages} of {cover_pages}, then 3 stamped pages" in pages[cover_pages - 1]
+
+
 def test_the_original_pages_keep_their_size():
     original = _three_a4_pages()
     reader = PdfReader(io.BytesIO(build_controlled_copy(original, _stamp(original))))

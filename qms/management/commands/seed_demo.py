@@ -5,9 +5,8 @@ Safe to run again: what exists is left as it is. Each module adds its own demo r
 
 from __future__ import annotations
 
-from typing import Any
-
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
