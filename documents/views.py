@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from documents import forms, selectors, services
 from documents.api import revision_file_response
+from documents.compare import side_by_side, summary
+from documents.controlled_copy import ApprovalLine, ControlledCopyError, ControlledCopyStamp, build_controlled_copy
 from documents.models import ChangeRequest, Document, DocumentType, Revision
 from documents.search import search_documents
 from qms.models import Clause, Department, User
@@ -392,15 +394,17 @@ def download(request: AuthenticatedRequest, pk: int, number: int) -> FileRespons
 @role_required()
 def controlled_copy(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     """An effective PDF revision stamped as a controlled copy, with a signature page of its approvals."""
-    from documents.controlled_copy import build_controlled_copy
-
     revision = selectors.get_revision_for_user(request.user, pk, number)
     if revision.status != Revision.Status.EFFECTIVE or revision.content_type != "application/pdf":
         messages.error(request, "Controlled copies are made of the effective revision of PDF documents.")
         return redirect(revision.document)
     with revision.file.open("rb") as handle:
         original = handle.read()
-    pdf = build_controlled_copy(original, _controlled_copy_stamp(revision, issued_to=request.user))
+    try:
+        pdf = build_controlled_copy(original, _controlled_copy_stamp(revision, issued_to=request.user))
+    except ControlledCopyError as refusal:
+        messages.error(request, refusal.message)
+        return redirect(revision.document)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(
         f"{revision.document.number}-rev{revision.revision}-controlled-copy.pdf"
@@ -408,9 +412,7 @@ def controlled_copy(request: AuthenticatedRequest, pk: int, number: int) -> Http
     return response
 
 
-def _controlled_copy_stamp(revision: Revision, *, issued_to: User) -> Any:
-    from documents.controlled_copy import ApprovalLine, ControlledCopyStamp
-
+def _controlled_copy_stamp(revision: Revision, *, issued_to: User) -> ControlledCopyStamp:
     approvals = revision.approvals.filter(decision="approved", signature__isnull=False).select_related("signature")
     return ControlledCopyStamp(
         number=revision.document.number,
@@ -438,8 +440,6 @@ def _controlled_copy_stamp(revision: Revision, *, issued_to: User) -> Any:
 @role_required()
 def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Side-by-side text of two revisions (from ?old=N&new=M; by default the previous and the latest)."""
-    from documents.compare import side_by_side, summary
-
     document = selectors.get_document_for_user(request.user, pk)
     revisions = list(Revision.objects.visible_to(request.user).filter(document=document).order_by("revision"))
     by_number = {revision.revision: revision for revision in revisions}

@@ -12,7 +12,6 @@ from documents.models import Document, DocumentType, Revision
 from tests.conftest import PASSWORD
 from tests.qms.factories import UserFactory
 
-
 CLEANING_SOP = "# Cleaning procedure\n\n1. Stop the line.\n2. Clean the nozzle.\n"
 
 

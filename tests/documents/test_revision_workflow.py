@@ -86,9 +86,7 @@ def test_only_one_revision_may_be_in_progress(draft, employee):
         services.revision_create(actor=employee, document=draft.document, file=text_file(), change_summary="again")
 
 
-def test_rejection_sends_the_revision_back_to_draft_with_the_reason_kept(
-    draft, employee, approver, second_approver
-):
+def test_rejection_sends_the_revision_back_to_draft_with_the_reason_kept(draft, employee, approver, second_approver):
     services.revision_submit(actor=employee, revision=draft, approvers=[approver, second_approver])
     with pytest.raises(DomainError, match="Say why"):
         services.revision_reject(actor=approver, revision=draft, password=PASSWORD, comment=" ")
@@ -212,7 +210,9 @@ def test_periodic_review_confirmation_is_signed_and_restarts_the_clock(effective
     document = Document.objects.get(pk=effective.document_id)
     document.next_review_due = timezone.localdate() - timedelta(days=3)
     document.save()
-    review = services.document_confirm_review(actor=employee, document=document, password=PASSWORD, comment="Still right")
+    review = services.document_confirm_review(
+        actor=employee, document=document, password=PASSWORD, comment="Still right"
+    )
     document.refresh_from_db()
     assert document.next_review_due > timezone.localdate()
     assert review.signature.meaning == "reviewed"
