@@ -26,7 +26,7 @@ def search_documents(documents: QuerySet[Document], query: str) -> QuerySet[Docu
     query = query.strip()[:200]
     if not query:
         return documents
-    number_match = Q(number__iexact=query) | Q(number__istartswith=query)
+    number_match = Q(number__istartswith=query)
     if connection.vendor != "postgresql":
         return documents.filter(number_match | Q(title__icontains=query) | Q(search_text__icontains=query))
     vector = SearchVector("search_text", config=SEARCH_CONFIG)

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 from collections.abc import Iterator
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,6 +65,27 @@ def _celery_in_process() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests empty every table when they end, taking the rows that migrations load (role groups,
+    the clause catalogue, document types) with them; put those back for the tests that come after."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, function in _REFERENCE_DATA:
+        getattr(import_module(module), function)(apps, None)
+
+
+_REFERENCE_DATA = [
+    ("qms.migrations.0002_roles", "create_role_groups"),
+    ("qms.migrations.0003_clause_catalogue", "load_catalogue"),
+    ("documents.migrations.0002_document_types_and_search_index", "create_types"),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,12 @@ TYPES = [
     ("REC", "Record template", 24),
 ]
 
-SEARCH_INDEX = (
+SEARCH_INDEXES = [
     "CREATE INDEX IF NOT EXISTS document_search_text_gin ON documents_document "
-    "USING gin (to_tsvector('english'::regconfig, COALESCE(search_text, '')))"
-)
+    "USING gin (to_tsvector('english'::regconfig, COALESCE(search_text, '')))",
+    # Number prefixes ("SOP-00") are matched with UPPER(number) LIKE 'SOP-00%', which this index serves.
+    "CREATE INDEX IF NOT EXISTS document_number_upper_idx ON documents_document (UPPER(number::text) text_pattern_ops)",
+]
 
 
 def create_types(apps, schema_editor):
@@ -29,12 +31,14 @@ def create_types(apps, schema_editor):
 
 def create_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SEARCH_INDEX)
+        for statement in SEARCH_INDEXES:
+            schema_editor.execute(statement)
 
 
 def drop_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS document_search_text_gin")
+        schema_editor.execute("DROP INDEX IF EXISTS document_number_upper_idx")
 
 
 class Migration(migrations.Migration):
