@@ -200,3 +200,40 @@ def test_dashboard_shows_approvals_and_reading(client, draft, employee, approver
     client.force_login(approver)
     assert "Approvals waiting for you" in client.get("/").content.decode()
     assert "SOP-0001 rev 1" in client.get("/").content.decode()
+
+
+def test_a_controlled_copy_of_an_effective_pdf_is_stamped(client, document, employee, approver):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    original = HTML(string="<h1>Filling line</h1><p>Step one.</p>").write_pdf()
+    pdf_file = SimpleUploadedFile("line.pdf", original, content_type="application/pdf")
+    revision = services.revision_create(actor=employee, document=document, file=pdf_file, change_summary="PDF issue")
+    make_effective(revision, approver)
+    client.force_login(employee)
+    response = client.get(f"/documents/{document.pk}/revisions/1/controlled-copy/")
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "SOP-0001 rev 1" in text
+    assert "Ann Approver" in text
+    assert "Uncontrolled when printed".lower() in text.lower()
+    assert "Filling line" in text
+
+
+def test_a_controlled_copy_is_only_for_effective_pdfs(client, effective, employee):
+    client.force_login(employee)
+    response = client.get(f"/documents/{effective.document_id}/revisions/1/controlled-copy/", follow=True)
+    assert "Controlled copies are made of the effective revision of PDF documents." in response.content.decode()
+
+
+def test_a_refused_save_leaves_no_orphan_file(draft, employee, settings):
+    media = settings.MEDIA_ROOT
+    files_before = {path for path in media.rglob("*") if path.is_file()}
+    with pytest.raises(Exception, match="still draft"):
+        services.revision_create(
+            actor=employee, document=draft.document, file=text_file("# other\n"), change_summary="x"
+        )
+    assert {path for path in media.rglob("*") if path.is_file()} == files_before
