@@ -27,6 +27,11 @@ document.addEventListener("DOMContentLoaded", () => {
     const progressBox = form.querySelector("[data-upload-progress]");
     const bar = progressBox && progressBox.querySelector("progress");
     if (zone && input) {
+      // Whether dropped or chosen with the button, the zone names the file that will be sent.
+      const showChosen = () => {
+        if (input.files.length) zone.querySelector("p").textContent = `Selected: ${input.files[0].name}`;
+      };
+      input.addEventListener("change", showChosen);
       ["dragenter", "dragover"].forEach((type) => zone.addEventListener(type, (event) => {
         event.preventDefault();
         zone.classList.add("dragover");
@@ -36,7 +41,7 @@ document.addEventListener("DOMContentLoaded", () => {
         event.preventDefault();
         if (event.dataTransfer.files.length) {
           input.files = event.dataTransfer.files;
-          zone.querySelector("p").textContent = `Selected: ${input.files[0].name}`;
+          showChosen();
         }
       });
     }
@@ -53,14 +58,15 @@ document.addEventListener("DOMContentLoaded", () => {
         }
       });
       request.addEventListener("load", () => {
-        // The server answers with a redirect (followed here) or the form with its errors.
+        // The server answers with a redirect (followed here) or the form with its errors. Either way the answer is
+        // shown as it came: loading the redirect's address a second time would lose its one-time message
+        // ("Uploaded … as a draft"), which the followed request has already used up.
         if (request.responseURL && request.responseURL !== window.location.href) {
-          window.location.assign(request.responseURL);
-        } else {
-          document.open();
-          document.write(request.responseText);
-          document.close();
+          window.history.replaceState(null, "", request.responseURL);
         }
+        document.open();
+        document.write(request.responseText);
+        document.close();
       });
       request.addEventListener("error", () => {
         progressBox.hidden = true;
