@@ -276,7 +276,7 @@ class DocumentViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         )
 
     def history_records(self, document: Document) -> list[Any]:
-        return [document, *document.revisions.all()]
+        return selectors.document_history_records(document, acting_user(self.request))
 
     @extend_schema(request=RevisionUploadSerializer, responses={201: RevisionSerializer}, methods=["POST"])
     @extend_schema(responses=RevisionSerializer(many=True), methods=["GET"])

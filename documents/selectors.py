@@ -146,3 +146,17 @@ def get_revision_for_user(user: Any, document_pk: int, number: int) -> Revision:
         document_id=document_pk,
         revision=number,
     )
+
+
+def document_history_records(document: Document, user: Any) -> list[Any]:
+    """Everything whose history tells a document's story: the document, the revisions the user may see, their
+    approvals (with the signatures' comments), change requests and periodic reviews."""
+    revisions = list(Revision.objects.visible_to(user).filter(document=document))
+    approvals = list(Approval.objects.filter(revision__in=revisions).select_related("revision__document", "approver"))
+    return [
+        document,
+        *revisions,
+        *approvals,
+        *document.change_requests.select_related("document"),
+        *document.periodic_reviews.select_related("document"),
+    ]

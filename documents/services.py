@@ -441,9 +441,13 @@ def _make_effective(revision: Revision, *, actor: User | None) -> None:
         recipients=[revision.author, document.owner],
         kind="generic",
         subject=f"{revision.label} is effective",
-        context={"message": f"Every approver signed. {len(readers)} people are asked to acknowledge it."},
+        context={"message": f"Every approver signed. {_people(len(readers))} asked to acknowledge it."},
         url=revision.get_absolute_url(),
     )
+
+
+def _people(count: int) -> str:
+    return {0: "Nobody is", 1: "1 person is"}.get(count, f"{count} people are")
 
 
 def _end_revision(revision: Revision, *, status: str, actor: User | None, reason: str) -> None:

@@ -215,6 +215,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     acknowledged = effective is not None and effective.acknowledgements.filter(user=request.user).exists()
     manager = document.is_managed_by(request.user)
     sees_readers = manager or request.user.has_role(Role.QUALITY_MANAGER, Role.AUDITOR)
+    readers = selectors.acknowledgement_status(document, effective) if sees_readers else None
     context = {
         "document": document,
         "revisions": revisions,
@@ -223,7 +224,8 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "acknowledged": acknowledged,
         "must_read": effective is not None and request.user in services.distribution_users(document),
         "manager": manager,
-        "readers": selectors.acknowledgement_status(document, effective) if sees_readers else None,
+        "readers": readers,
+        "readers_done": sum(1 for reader in readers or [] if reader.acknowledged_at),
         "change_requests": document.change_requests.select_related("requested_by", "decided_by", "revision"),
         "change_request_form": forms.ChangeRequestForm(),
         "review_form": forms.SignatureForm(prefix="review"),
@@ -262,44 +264,51 @@ def upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required()
 def revision_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     revision = selectors.get_revision_for_user(request.user, pk, number)
-    approvals = list(revision.approvals.select_related("approver", "signature").order_by("-round", "id"))
+    return _revision_page(request, revision)
+
+
+def _revision_page(
+    request: AuthenticatedRequest, revision: Revision, *, bound: Form | None = None, status: int = 200
+) -> HttpResponse:
+    """The revision page; after a refused action, `bound` is that action's form with the person's input and errors."""
+    forms_by_prefix = {
+        "submit": forms.SubmitForm(author=revision.author, prefix="submit"),
+        "approve": forms.ApproveForm(prefix="approve"),
+        "reject": forms.RejectForm(prefix="reject"),
+        "withdraw": forms.ReasonForm(prefix="withdraw"),
+        "replace": forms.ReplaceFileForm(prefix="replace"),
+    }
+    if bound is not None and bound.prefix:
+        forms_by_prefix[bound.prefix] = bound
     context = {
         "document": revision.document,
         "revision": revision,
-        "approvals": approvals,
+        "approvals": list(revision.approvals.select_related("approver", "signature").order_by("-round", "id")),
         "can_edit": revision.can_edit(request.user),
         "can_decide": revision.can_decide(request.user),
-        "submit_form": forms.SubmitForm(author=revision.author, prefix="submit"),
-        "approve_form": forms.ApproveForm(prefix="approve"),
-        "reject_form": forms.RejectForm(prefix="reject"),
-        "withdraw_form": forms.ReasonForm(prefix="withdraw"),
-        "replace_form": forms.ReplaceFileForm(prefix="replace"),
+        "open_action": bound.prefix if bound is not None else None,
+        **{f"{prefix}_form": form for prefix, form in forms_by_prefix.items()},
         "previous": Revision.objects.visible_to(request.user)
         .filter(document=revision.document, revision__lt=revision.revision)
         .order_by("-revision")
         .first(),
     }
-    return render(request, "documents/revision_detail.html", context)
+    return render(request, "documents/revision_detail.html", context, status=status)
 
 
 def _revision_action(
     request: AuthenticatedRequest, pk: int, number: int, form_class: Any, call: Any, success: str, **form_kwargs: Any
 ) -> HttpResponse:
-    """The shape every workflow button shares: POST a form, call the service, back to the revision page.
-    Each form on the revision page has a prefix (its action's name), so their fields never share an id."""
+    """The shape every workflow button shares: POST a form, call the service, back to the revision page. When refused,
+    the page is shown again with the form as filled in (the password excepted) and the reason next to the field.
+    Each form on the page has a prefix (its action's name), so their fields never share an id."""
     revision = selectors.get_revision_for_user(request.user, pk, number)
     form = form_class(request.POST, request.FILES or None, **form_kwargs)
     if form.is_valid() and run_service(form, lambda: call(revision, form.cleaned_data)) is not None:
         messages.success(request, success)
         return redirect("documents:revision", pk, number)
-    for error in form.non_field_errors():
-        messages.error(request, error)
-    for name, errors in form.errors.items():
-        if name != "__all__":
-            messages.error(
-                request, f"{form.fields[name].label or name.replace('_', ' ').capitalize()}: {' '.join(errors)}"
-            )
-    return redirect("documents:revision", pk, number)
+    revision.refresh_from_db()
+    return _revision_page(request, revision, bound=form, status=400)
 
 
 @require_POST
@@ -573,9 +582,11 @@ def decide_change(request: AuthenticatedRequest, pk: int, request_pk: int) -> Ht
 @role_required()
 def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = selectors.get_document_for_user(request.user, pk)
-    revisions = list(Revision.objects.visible_to(request.user).filter(document=document))
     return render_history(
-        request, document, *revisions, title=f"History of {document}", back_url=document.get_absolute_url()
+        request,
+        *selectors.document_history_records(document, request.user),
+        title=f"History of {document}",
+        back_url=document.get_absolute_url(),
     )
 
 

@@ -237,3 +237,24 @@ def test_a_refused_save_leaves_no_orphan_file(draft, employee, settings):
             actor=employee, document=draft.document, file=text_file("# other\n"), change_summary="x"
         )
     assert {path for path in media.rglob("*") if path.is_file()} == files_before
+
+
+def test_a_refused_signature_keeps_what_was_typed_except_the_password(client, draft, employee, approver):
+    services.revision_submit(actor=employee, revision=draft, approvers=[approver])
+    client.force_login(approver)
+    response = client.post(
+        f"/documents/{draft.document_id}/revisions/1/reject/",
+        {"reject-password": "nope", "reject-comment": "Step 2 contradicts WI-0004"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Step 2 contradicts WI-0004" in page
+    assert 'value="nope"' not in page
+    assert "The password is not correct" in page
+
+
+def test_document_history_includes_approvals_and_their_comments(client, effective, employee):
+    client.force_login(employee)
+    page = client.get(f"/documents/{effective.document_id}/history/").content.decode()
+    assert "Approved with electronic signature" in page
+    assert "Fine" in page  # the approver's comment
