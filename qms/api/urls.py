@@ -13,4 +13,5 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("", include(router.urls)),
     path("", include("documents.api_urls")),
+    path("", include("audits.api_urls")),
 ]

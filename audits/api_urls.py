@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from audits import api
+
+router = SimpleRouter()
+router.register("audits", api.AuditViewSet, basename="audit")
+router.register("findings", api.FindingViewSet, basename="finding")
+router.register("checklist-items", api.ChecklistItemViewSet, basename="checklist-item")
+
+urlpatterns = router.urls

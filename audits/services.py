@@ -1,0 +1,283 @@
+"""Every write to internal audits: plan, start, report, close (signed), cancel; checklists and findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from audits.models import Audit, AuditProgramme, ChecklistItem, ChecklistTemplate, Finding
+from documents.models import Document
+from qms import sequences
+from qms.errors import DomainError, NotAllowed
+from qms.history import stamp
+from qms.models import Clause, Department, Signature, User
+from qms.roles import Role
+from qms.signatures import record_signature, sha256_of_text, verify_signer
+
+DEFAULT_QUESTION = "How does the organisation meet {number} {title}? Which evidence shows it?"
+
+
+def _check_team(*, lead_auditor: User, team: Iterable[User], department: Department | None) -> list[User]:
+    """Auditors must hold the auditor role, and never audit their own department (ISO 9001 9.2.2 c, impartiality)."""
+    members = list({user.pk: user for user in [lead_auditor, *team]}.values())
+    for member in members:
+        if not member.has_role(Role.AUDITOR):
+            raise DomainError(f"{member.display_name} is not an auditor.", field="team")
+        if department is not None and member.department_id == department.pk:
+            field = "lead_auditor" if member.pk == lead_auditor.pk else "team"
+            raise DomainError(
+                f"{member.display_name} belongs to {department.name}, the audited department: "
+                "an auditor never audits their own department.",
+                field=field,
+            )
+    return [member for member in members if member.pk != lead_auditor.pk]
+
+
+def _check_dates(planned_start: date, planned_end: date) -> None:
+    if planned_end < planned_start:
+        raise DomainError("The planned end is before the planned start.", field="planned_end")
+
+
+def audit_create(
+    *,
+    actor: User,
+    title: str,
+    scope: str,
+    clauses: Iterable[Clause],
+    lead_auditor: User,
+    planned_start: date,
+    planned_end: date,
+    department: Department | None = None,
+    team: Iterable[User] = (),
+    auditees: Iterable[User] = (),
+    documents: Iterable[Document] = (),
+) -> Audit:
+    """Plan an audit in the programme of its year, numbered IA-<year>-<seq>, with its checklist drafted from the
+    clauses."""
+    if not actor.has_role(Role.QUALITY_MANAGER, Role.AUDITOR):
+        raise NotAllowed("Only quality managers and auditors plan audits.")
+    clauses = list(clauses)
+    if not clauses:
+        raise DomainError("Name at least one clause to audit against.", field="clauses")
+    _check_dates(planned_start, planned_end)
+    team_members = _check_team(lead_auditor=lead_auditor, team=team, department=department)
+    with transaction.atomic():
+        programme, _ = AuditProgramme.objects.get_or_create(year=planned_start.year)
+        sequence = sequences.next_value(f"audit:{planned_start.year}")
+        audit = Audit(
+            reference=f"IA-{planned_start.year}-{sequence:03d}",
+            programme=programme,
+            title=title,
+            scope=scope,
+            department=department,
+            lead_auditor=lead_auditor,
+            planned_start=planned_start,
+            planned_end=planned_end,
+        )
+        stamp(audit, actor=actor, reason="Audit planned")
+        audit.save()
+        audit.clauses.set(clauses)
+        audit.team.set(team_members)
+        audit.auditees.set(list(auditees))
+        audit.documents.set(list(documents))
+        checklist_add_missing(audit=audit, actor=actor)
+    return audit
+
+
+def checklist_add_missing(*, audit: Audit, actor: User) -> int:
+    """Add checklist questions for the audit's clauses that have none yet: the clause's templates, or one default
+    question. Safe to run again. Returns how many were added."""
+    covered = set(audit.checklist_items.values_list("clause_id", flat=True))
+    next_order = (audit.checklist_items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    added = 0
+    for clause in audit.clauses.order_by("sort_key"):
+        if clause.pk in covered:
+            continue
+        questions = [t.question for t in ChecklistTemplate.objects.filter(clause=clause, is_active=True)] or [
+            DEFAULT_QUESTION.format(number=clause.number, title=clause.title)
+        ]
+        for question in questions:
+            item = ChecklistItem(audit=audit, clause=clause, question=question, order=next_order)
+            stamp(item, actor=actor, reason="Checklist drafted from the audit's clauses")
+            item.save()
+            next_order += 1
+            added += 1
+    return added
+
+
+def _locked(audit: Audit) -> Audit:
+    return Audit.objects.select_for_update().get(pk=audit.pk)
+
+
+def _transition(audit: Audit, *, actor: User, to: str, reason: str) -> Audit:
+    audit.status = to
+    stamp(audit, actor=actor, reason=reason)
+    audit.save()
+    return audit
+
+
+def audit_start(*, actor: User, audit: Audit) -> Audit:
+    with transaction.atomic():
+        audit = _locked(audit)
+        if not audit.is_auditor(actor):
+            raise NotAllowed("Only the audit's lead auditor, its team or a quality manager may start it.")
+        if audit.status != Audit.Status.PLANNED:
+            raise DomainError(f"Only a planned audit can start; this one is {audit.get_status_display().lower()}.")
+        audit.actual_start = timezone.localdate()
+        checklist_add_missing(audit=audit, actor=actor)
+        return _transition(audit, actor=actor, to=Audit.Status.IN_PROGRESS, reason="Audit started")
+
+
+def audit_report_ready(*, actor: User, audit: Audit, conclusion: str = "") -> Audit:
+    """Fieldwork is done: every checklist question has a result, and the conclusion is written."""
+    with transaction.atomic():
+        audit = _locked(audit)
+        if not audit.is_auditor(actor):
+            raise NotAllowed("Only the audit's lead auditor, its team or a quality manager may report it.")
+        if audit.status != Audit.Status.IN_PROGRESS:
+            raise DomainError(
+                f"Only an audit in progress can move to reporting; this one is {audit.get_status_display().lower()}."
+            )
+        unanswered = audit.checklist_items.filter(result=ChecklistItem.Result.NOT_CHECKED).count()
+        if unanswered:
+            raise DomainError(
+                f"{unanswered} checklist question(s) have no result yet: answer them, or mark them not applicable."
+            )
+        if conclusion:
+            audit.conclusion = conclusion
+        if not audit.conclusion.strip():
+            raise DomainError("Write the audit's conclusion.", field="conclusion")
+        audit.actual_end = timezone.localdate()
+        return _transition(audit, actor=actor, to=Audit.Status.REPORTING, reason="Fieldwork finished; reporting")
+
+
+def audit_close(*, actor: User, audit: Audit, password: str, comment: str = "", ip: str | None = None) -> Audit:
+    """The lead auditor signs the audit closed. Every nonconformity must have a CAPA first."""
+    if actor.pk != audit.lead_auditor_id:
+        raise NotAllowed("Only the lead auditor signs an audit closed.")
+    signer = verify_signer(user=actor, password=password, meaning=Signature.Meaning.CLOSED, record=audit, ip_address=ip)
+    with transaction.atomic():
+        audit = _locked(audit)
+        if audit.status != Audit.Status.REPORTING:
+            raise DomainError(
+                f"Only an audit in reporting can be closed; this one is {audit.get_status_display().lower()}."
+            )
+        without_capa = [f.reference for f in audit.findings.all() if f.is_nonconformity and not f.has_capa]
+        if without_capa:
+            raise DomainError(
+                f"These nonconformities have no CAPA yet: {', '.join(without_capa)}. Raise one for each before closing."
+            )
+        audit.closed_at = timezone.now()
+        _transition(audit, actor=actor, to=Audit.Status.CLOSED, reason="Closed and signed by the lead auditor")
+        record_signature(
+            signer,
+            meaning=Signature.Meaning.CLOSED,
+            record=audit,
+            content_sha256=sha256_of_text(_signed_summary(audit)),
+            comment=comment,
+        )
+    return audit
+
+
+def _signed_summary(audit: Audit) -> str:
+    """What the closing signature covers: the audit's identity, conclusion and findings, in a stable text."""
+    findings = "\n".join(
+        f"{f.reference} {f.type} {f.clause.number} {f.statement}" for f in audit.findings.order_by("reference")
+    )
+    return f"{audit.reference}\n{audit.title}\n{audit.conclusion}\n{findings}"
+
+
+def audit_cancel(*, actor: User, audit: Audit, reason: str) -> Audit:
+    if not reason.strip():
+        raise DomainError("Say why the audit is cancelled.", field="reason")
+    with transaction.atomic():
+        audit = _locked(audit)
+        if not actor.has_role(Role.QUALITY_MANAGER) and actor.pk != audit.lead_auditor_id:
+            raise NotAllowed("Only a quality manager or the lead auditor may cancel an audit.")
+        if audit.status not in {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS}:
+            raise DomainError(f"A {audit.get_status_display().lower()} audit cannot be cancelled.")
+        audit.cancel_reason = reason
+        return _transition(audit, actor=actor, to=Audit.Status.CANCELLED, reason=f"Cancelled: {reason}")
+
+
+def checklist_answer(
+    *, actor: User, item: ChecklistItem, result: str | None = None, notes: str | None = None
+) -> ChecklistItem:
+    """Record a checklist result or notes (autosaved from the audit room)."""
+    if result is not None and result not in ChecklistItem.Result.values:
+        raise DomainError("Choose one of the listed results.", field="result")
+    with transaction.atomic():
+        item = ChecklistItem.objects.select_for_update().select_related("audit").get(pk=item.pk)
+        if not item.audit.is_auditor(actor):
+            raise NotAllowed("Only the audit's auditors fill in its checklist.")
+        if item.audit.status not in {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS}:
+            raise DomainError("The checklist is closed: the audit's fieldwork is over.")
+        if result is not None:
+            item.result = result
+        if notes is not None:
+            item.notes = notes
+        stamp(item, actor=actor, reason="Checklist answered")
+        item.save()
+    return item
+
+
+def finding_create(
+    *,
+    actor: User,
+    audit: Audit,
+    type: str,
+    clause: Clause,
+    statement: str,
+    requirement: str = "",
+    evidence: str = "",
+    department: Department | None = None,
+    checklist_item: ChecklistItem | None = None,
+) -> Finding:
+    """Record a finding, numbered within its audit (IA-2026-004-F02)."""
+    if type not in Finding.Type.values:
+        raise DomainError("Choose a finding type.", field="type")
+    if not statement.strip():
+        raise DomainError("State what was found.", field="statement")
+    with transaction.atomic():
+        audit = _locked(audit)
+        if not audit.is_auditor(actor):
+            raise NotAllowed("Only the audit's auditors record findings.")
+        if audit.status not in {Audit.Status.IN_PROGRESS, Audit.Status.REPORTING}:
+            state = audit.get_status_display().lower()
+            raise DomainError(f"Findings are recorded while the audit is in progress or reporting, not {state}.")
+        if checklist_item is not None and checklist_item.audit_id != audit.pk:
+            raise DomainError("That checklist question belongs to another audit.", field="checklist_item")
+        sequence = sequences.next_value(f"finding:{audit.reference}")
+        finding = Finding(
+            audit=audit,
+            reference=f"{audit.reference}-F{sequence:02d}",
+            type=type,
+            clause=clause,
+            statement=statement,
+            requirement=requirement,
+            evidence=evidence,
+            department=department or audit.department,
+            checklist_item=checklist_item,
+            raised_by=actor,
+        )
+        stamp(finding, actor=actor, reason="Finding recorded")
+        finding.save()
+    return finding
+
+
+def finding_from_checklist_item(*, actor: User, item: ChecklistItem, type: str, statement: str = "") -> Finding:
+    """One step from a checklist answer to a finding: its clause, question and notes carry over."""
+    item = ChecklistItem.objects.select_related("audit", "clause").get(pk=item.pk)  # the notes as last saved
+    return finding_create(
+        actor=actor,
+        audit=item.audit,
+        type=type,
+        clause=item.clause or item.audit.clauses.order_by("sort_key").first(),  # type: ignore[arg-type]
+        statement=statement or item.notes or item.question,
+        requirement=item.question,
+        evidence=item.notes,
+        checklist_item=item,
+    )
