@@ -31,7 +31,7 @@ class FindingSerializer(serializers.ModelSerializer):
     checklist_item = serializers.PrimaryKeyRelatedField(
         queryset=ChecklistItem.objects.all(), allow_null=True, required=False
     )
-    audit = serializers.PrimaryKeyRelatedField(read_only=True)
+    audit: serializers.PrimaryKeyRelatedField[Audit] = serializers.PrimaryKeyRelatedField(read_only=True)
     capa = serializers.SerializerMethodField()
     idea = serializers.SerializerMethodField()
 
@@ -67,7 +67,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
-    clause = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    clause: serializers.SlugRelatedField[Clause] = serializers.SlugRelatedField(slug_field="number", read_only=True)
 
     class Meta:
         model = ChecklistItem

@@ -47,7 +47,7 @@ class AuditQuerySet(models.QuerySet["Audit"]):
         if has_role(user, Role.EMPLOYEE):
             department_id = getattr(user, "department_id", None)
             involved = Audit.auditees.through.objects.filter(audit=models.OuterRef("pk"), user_id=user.pk)
-            visible |= models.Exists(involved)
+            visible |= Q(models.Exists(involved))
             if department_id is not None:
                 visible |= Q(department_id=department_id)
         return self.filter(visible)
