@@ -1,16 +1,341 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Browser views of internal audits: the programme with its coverage, an audit with its checklist and findings,
+and the findings register. Fetches are permission-checked; writes go through `audits.services`."""
 
-from qms.models import Clause
-from qms.permissions import role_required
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch, Q
+from django.forms import BaseForm, Form, ModelChoiceField
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from audits import forms, services
+from audits.models import Audit, ChecklistItem, Finding
+from qms.models import Clause, Department
+from qms.permissions import AuthenticatedRequest, role_required
+from qms.roles import Role
+from qms.uploads import content_disposition
+from qms.views import render_history
+from qms.web import EchoBuffer, client_ip, csv_safe, run_service
+
+PLANNERS = (Role.QUALITY_MANAGER, Role.AUDITOR)
+
+
+def _get_audit(request: AuthenticatedRequest, pk: int) -> Audit:
+    return get_object_or_404(
+        Audit.objects.visible_to(request.user).select_related("programme", "department", "lead_auditor"), pk=pk
+    )
 
 
 @role_required()
-def index(request: HttpRequest) -> HttpResponse:
-    """The module's home page: what it covers and the ISO 9001 clauses it answers."""
-    clauses = Clause.objects.filter(number__in=["9.2"]) | Clause.objects.filter(parent__number="9.2")
-    return render(
-        request,
-        "audits/index.html",
-        {"clauses": clauses.order_by("sort_key")},
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    """The audit programme of a year: its audits, which ISO 9001 clauses they cover, when departments were audited."""
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    audits = list(
+        Audit.objects.visible_to(request.user)
+        .filter(programme__year=year)
+        .select_related("department", "lead_auditor")
+        .prefetch_related("clauses")
+        .order_by("planned_start", "reference")
     )
+    live = [audit for audit in audits if audit.status != Audit.Status.CANCELLED]
+    covered_by: dict[int, list[Audit]] = {}
+    for audit in live:
+        for clause in audit.clauses.all():
+            covered_by.setdefault(clause.pk, []).append(audit)
+    clauses = list(Clause.objects.all())
+    rows: list[dict[str, Any]] = []
+    for clause in clauses:
+        direct = covered_by.get(clause.pk, [])
+        # A clause is covered when it or one of its sub-clauses is audited.
+        within = [a for c in clauses if c.number.startswith(clause.number + ".") for a in covered_by.get(c.pk, [])]
+        rows.append({"clause": clause, "audits": {a.pk for a in direct}, "covered": bool(direct or within)})
+    top_level = [row["clause"] for row in rows if row["clause"].depth == 0 and not row["covered"]]
+    last_audited = (
+        Department.objects.filter(is_active=True)
+        .annotate(
+            last_audit=Max(
+                "audits__actual_end", filter=Q(audits__status__in=[Audit.Status.REPORTING, Audit.Status.CLOSED])
+            )
+        )
+        .order_by("name")
+    )
+    context = {
+        "year": year,
+        "years": sorted({year - 1, year, year + 1} | set(Audit.objects.values_list("programme__year", flat=True))),
+        "audits": audits,
+        "matrix_audits": live,
+        "rows": rows,
+        "uncovered": top_level,
+        "last_audited": last_audited,
+        "can_plan": request.user.has_role(*PLANNERS),
+        "my_audits": [a for a in audits if a.lead_auditor_id == request.user.pk],
+        "today": timezone.localdate(),
+    }
+    return render(request, "audits/programme.html", context)
+
+
+@role_required(*PLANNERS)
+def create(request: AuthenticatedRequest) -> HttpResponse:
+    form = forms.AuditForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        audit = run_service(form, lambda: services.audit_create(actor=request.user, **form.cleaned_data))
+        if audit is not None:
+            messages.success(request, f"Planned {audit.reference}. Its checklist is drafted from the clauses.")
+            return redirect(audit)
+    return render(request, "audits/audit_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@role_required()
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    return _detail_page(request, audit)
+
+
+def _detail_page(
+    request: AuthenticatedRequest, audit: Audit, *, bound: BaseForm | None = None, status: int = 200
+) -> HttpResponse:
+    items = list(
+        audit.checklist_items.select_related("clause").prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.order_by("reference"))
+        )
+    )
+    is_auditor = audit.is_auditor(request.user)
+    answering = is_auditor and audit.status in {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS}
+    page_forms: dict[str, BaseForm] = {
+        "finding": forms.FindingForm(prefix="finding", initial={"department": audit.department_id}),
+        "conclusion": forms.ConclusionForm(prefix="conclusion", initial={"conclusion": audit.conclusion}),
+        "close": forms.CloseForm(prefix="close"),
+        "cancel": forms.CancelForm(prefix="cancel"),
+    }
+    if bound is not None and bound.prefix:
+        page_forms[bound.prefix] = bound
+    finding_field = page_forms["finding"].fields["clause"]
+    assert isinstance(finding_field, ModelChoiceField)
+    finding_field.queryset = audit.clauses.all()
+    context = {
+        "audit": audit,
+        "items": items,
+        "answered": sum(1 for item in items if item.result != ChecklistItem.Result.NOT_CHECKED),
+        "findings": audit.findings.select_related("clause", "department", "raised_by"),
+        "is_auditor": is_auditor,
+        "answering": answering,
+        "results": ChecklistItem.Result.choices,
+        "finding_types": Finding.Type.choices,
+        "open_action": bound.prefix if bound is not None else None,
+        **{f"{name}_form": form for name, form in page_forms.items()},
+        "team": audit.team.all(),
+        "auditees": audit.auditees.all(),
+        "clauses": audit.clauses.all(),
+        "documents": audit.documents.all(),
+    }
+    return render(request, "audits/audit_detail.html", context, status=status)
+
+
+@require_POST
+@role_required()
+def answer(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Autosave of one checklist answer (HTMX): returns the item, updated, or the reason it was not saved."""
+    audit = _get_audit(request, pk)
+    item = get_object_or_404(ChecklistItem.objects.select_related("clause"), pk=item_pk, audit=audit)
+    form = forms.ChecklistAnswerForm(request.POST)
+    saved = None
+    if form.is_valid():
+        saved = run_service(
+            form,
+            lambda: services.checklist_answer(
+                actor=request.user,
+                item=item,
+                result=form.cleaned_data["result"] or None,
+                notes=form.cleaned_data["notes"] if "notes" in request.POST else None,
+            ),
+        )
+    context = {
+        "audit": audit,
+        "item": saved or item,
+        "answering": True,
+        "results": ChecklistItem.Result.choices,
+        "finding_types": Finding.Type.choices,
+        "error": " ".join(str(e) for errors in form.errors.values() for e in errors) if saved is None else "",
+        "saved": saved is not None,
+    }
+    return render(request, "audits/partials/checklist_item.html", context, status=200 if saved else 400)
+
+
+@require_POST
+@role_required()
+def finding_from_item(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    item = get_object_or_404(ChecklistItem, pk=item_pk, audit=audit)
+    form = Form(request.POST)
+    kind = request.POST.get("type", "")
+    finding = run_service(form, lambda: services.finding_from_checklist_item(actor=request.user, item=item, type=kind))
+    if finding is not None:
+        messages.success(request, f"Recorded {finding.reference} from checklist question {item.order}.")
+    for error in form.non_field_errors():
+        messages.error(request, str(error))
+    return redirect(f"{audit.get_absolute_url()}#item-{item.pk}")
+
+
+@require_POST
+@role_required()
+def add_finding(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    form = forms.FindingForm(request.POST, prefix="finding")
+    if (
+        form.is_valid()
+        and run_service(form, lambda: services.finding_create(actor=request.user, audit=audit, **form.cleaned_data))
+        is not None
+    ):
+        messages.success(request, "Finding recorded.")
+        return redirect(f"{audit.get_absolute_url()}#findings")
+    return _detail_page(request, audit, bound=form, status=400)
+
+
+def _transition(request: AuthenticatedRequest, pk: int, form: Form, call: Any, success: str) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    if form.is_valid() and run_service(form, lambda: call(audit, form.cleaned_data)) is not None:
+        messages.success(request, success)
+        return redirect(audit)
+    audit.refresh_from_db()
+    return _detail_page(request, audit, bound=form, status=400)
+
+
+@require_POST
+@role_required()
+def start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        Form(request.POST, prefix="start"),
+        lambda audit, data: services.audit_start(actor=request.user, audit=audit),
+        "The audit has started.",
+    )
+
+
+@require_POST
+@role_required()
+def report_ready(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        forms.ConclusionForm(request.POST, prefix="conclusion"),
+        lambda audit, data: services.audit_report_ready(actor=request.user, audit=audit, conclusion=data["conclusion"]),
+        "Fieldwork finished: the audit is in reporting.",
+    )
+
+
+@require_POST
+@role_required()
+def close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        forms.CloseForm(request.POST, prefix="close"),
+        lambda audit, data: services.audit_close(
+            actor=request.user, audit=audit, password=data["password"], comment=data["comment"], ip=client_ip(request)
+        ),
+        "The audit is closed and signed.",
+    )
+
+
+@require_POST
+@role_required()
+def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        forms.CancelForm(request.POST, prefix="cancel"),
+        lambda audit, data: services.audit_cancel(actor=request.user, audit=audit, reason=data["reason"]),
+        "The audit was cancelled.",
+    )
+
+
+@role_required()
+def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    records = [audit, *audit.checklist_items.all(), *audit.findings.all()]
+    return render_history(request, *records, title=f"History of {audit}", back_url=audit.get_absolute_url())
+
+
+def _findings(request: AuthenticatedRequest) -> tuple[Any, dict[str, str]]:
+    params = {key: request.GET.get(key, "").strip() for key in ("type", "clause", "department", "status", "q")}
+    findings = Finding.objects.filter(audit__in=Audit.objects.visible_to(request.user)).select_related(
+        "audit", "clause", "department"
+    )
+    if params["type"] in Finding.Type.values:
+        findings = findings.filter(type=params["type"])
+    if params["clause"]:
+        findings = findings.filter(clause__number=params["clause"])
+    if params["department"].isdigit():
+        findings = findings.filter(department_id=int(params["department"]))
+    if params["status"] in Audit.Status.values:
+        findings = findings.filter(audit__status=params["status"])
+    if params["q"]:
+        findings = findings.filter(Q(reference__icontains=params["q"]) | Q(statement__icontains=params["q"]))
+    return findings.order_by("-audit__planned_start", "reference"), params
+
+
+@role_required()
+def findings(request: AuthenticatedRequest) -> HttpResponse:
+    """The findings register across audits, with filters and a CSV export of what is shown."""
+    found, params = _findings(request)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "params": params,
+        "querystring": query.urlencode(),
+        "types": Finding.Type.choices,
+        "statuses": Audit.Status.choices,
+        "clauses": Clause.objects.all(),
+        "departments": Department.objects.filter(is_active=True),
+    }
+    return render(request, "audits/finding_list.html", context)
+
+
+@role_required()
+def findings_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
+    found, _ = _findings(request)
+    writer = csv.writer(EchoBuffer())
+
+    def rows() -> Any:
+        yield writer.writerow(
+            [
+                "reference",
+                "audit",
+                "type",
+                "clause",
+                "department",
+                "statement",
+                "requirement",
+                "evidence",
+                "audit_status",
+            ]
+        )
+        for finding in found.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    finding.reference,
+                    finding.audit.reference,
+                    finding.type,
+                    finding.clause.number,
+                    csv_safe(str(finding.department or "")),
+                    csv_safe(finding.statement),
+                    csv_safe(finding.requirement),
+                    csv_safe(finding.evidence),
+                    finding.audit.status,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(f"audit-findings-{timezone.localdate()}.csv")
+    return response

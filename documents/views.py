@@ -28,7 +28,7 @@ from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
 from qms.views import render_history
-from qms.web import client_ip, run_service
+from qms.web import EchoBuffer, client_ip, csv_safe, run_service
 
 PAGE_SIZE = 50
 SORTS = {"number": "number", "title": "title", "review": "next_review_due", "status": "status"}
@@ -93,18 +93,11 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming CSV rows."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @role_required()
 def export_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """The master list as CSV, with the register's current filters. Streamed, so a long list costs no memory."""
     documents, _ = _register_filters(request)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(EchoBuffer())
     header = [
         "number",
         "title",
@@ -126,13 +119,13 @@ def export_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
             yield writer.writerow(
                 [
                     document.number,
-                    _csv_safe(document.title),
+                    csv_safe(document.title),
                     document.document_type.code,
                     document.status,
                     effective.revision if effective else "",
                     effective.effective_date if effective else "",
-                    _csv_safe(document.owner.display_name),
-                    _csv_safe(str(document.department or "")),
+                    csv_safe(document.owner.display_name),
+                    csv_safe(str(document.department or "")),
                     " ".join(clause.number for clause in document.clauses.all()),
                     document.next_review_due or "",
                     "yes" if document.restricted else "no",
@@ -142,11 +135,6 @@ def export_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition(f"document-master-list-{timezone.localdate()}.csv")
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula; a leading quote keeps it text."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 @role_required(Role.QUALITY_MANAGER)

@@ -1,6 +1,8 @@
-"""Records every module shares: departments, users, the ISO 9001 clause catalogue, signatures and notifications."""
+"""Records every module shares: departments, users, the ISO 9001 clause catalogue, signatures, notifications, jobs."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -10,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from qms.roles import Role, roles_of
+from qms.roles import Role, has_role, roles_of
 
 
 class Department(models.Model):
@@ -198,3 +200,77 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last_value}"
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def visible_to(self, user: Any) -> JobQuerySet:
+        """The one rule of who sees which job: its creator, and quality managers (who look after the system)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if has_role(user, Role.QUALITY_MANAGER):
+            return self.all()
+        return self.filter(created_by=user)
+
+
+class Job(models.Model):
+    """A piece of long work done in the background (an audit report PDF, an evidence pack), its progress and its file.
+
+    `qms.jobs` creates, runs and retries jobs; the browser and the API poll the row while a Celery task works on it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=50, help_text='What the work makes, e.g. "audit_report".')
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
+    message = models.CharField(
+        max_length=200, blank=True, help_text='The current step, e.g. "Rendering the checklist".'
+    )
+    error = models.TextField(blank=True, help_text="Why the work failed, for the person who asked for it.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="How many times a worker has started the work.")
+    result_file = models.FileField(upload_to="jobs/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True, help_text="The name the file is downloaded under.")
+    result_sha256 = models.CharField(max_length=64, blank=True)
+    result_size = models.PositiveBigIntegerField(null=True, blank=True)
+    result_content_type = models.CharField(max_length=100, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    parameters = models.JSONField(default=dict, blank=True)
+
+    # No history: a job is a piece of work, not a quality record; the records it reads and the files it produces
+    # keep their own history. (That is also why `qms.jobs` may write progress with `QuerySet.update()`.)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="job_subject_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__gte=0, progress__lte=100), name="job_progress_between_0_and_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} #{self.pk} ({self.get_status_display().lower()}, {self.progress}%)"
+
+    def get_absolute_url(self) -> str:
+        return reverse("job-detail", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        """The kind as words ("audit_report" reads "Audit report")."""
+        return self.kind.replace("_", " ").capitalize()
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.RUNNING}

@@ -18,6 +18,8 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/history/", views.user_history, name="user-history"),
     path("departments/", views.department_list, name="department-list"),
+    path("jobs/<int:pk>/", views.job_progress, name="job-detail"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
     path("documents/", include("documents.urls")),
     path("audits/", include("audits.urls")),
     path("capa/", include("capa.urls")),

@@ -1,4 +1,4 @@
-"""Browser views of the shared base: the dashboard, notifications, clauses, user management, history and health."""
+"""Browser views of the shared base: the dashboard, notifications, clauses, users, history, jobs and health."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,10 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from qms import selectors, services
+from qms.api.views import job_file_response
 from qms.clauses import linked_records
 from qms.dashboard import panels_for
 from qms.forms import DepartmentForm, UserForm
 from qms.history import history_of
+from qms.jobs import get_job_for_user
 from qms.models import Clause, Notification, User
 from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
@@ -164,6 +166,22 @@ def department_list(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("department-list")
     departments = selectors.departments_with_member_counts()
     return render(request, "qms/department_list.html", {"departments": departments, "form": form})
+
+
+@never_cache
+@role_required()
+@require_GET
+def job_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A job's progress bar. The partial polls this view (HTMX) until the job is done or failed; pages that start a
+    job include the same partial, so this view always answers with the partial alone."""
+    job = get_job_for_user(request.user, pk)
+    return render(request, "qms/partials/job_progress.html", {"job": job})
+
+
+@role_required()
+@require_GET
+def job_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    return job_file_response(get_job_for_user(request.user, pk))
 
 
 @never_cache

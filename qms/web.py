@@ -30,3 +30,15 @@ def run_service(form: forms.BaseForm, call: Callable[[], Result]) -> Result | No
 def client_ip(request: HttpRequest) -> str | None:
     """The address a signature attempt came from, for the security log."""
     return request.META.get("REMOTE_ADDR")
+
+
+def csv_safe(value: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula; a leading quote keeps it text."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+class EchoBuffer:
+    """A file-like object whose write returns the line: `csv.writer(EchoBuffer())` yields rows for streaming."""
+
+    def write(self, value: str) -> str:
+        return value

@@ -4,10 +4,11 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from rest_framework import serializers
 
 from qms import services
-from qms.models import Clause, Department, Notification, User
+from qms.models import Clause, Department, Job, Notification, User
 from qms.roles import Role
 
 
@@ -142,3 +143,34 @@ class TokenSerializer(serializers.Serializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="All unread when left out.")
+
+
+class JobSerializer(serializers.ModelSerializer):
+    """A background job as the API contract shows it; every endpoint that answers 202 answers with this."""
+
+    url = serializers.SerializerMethodField(help_text="Where to poll the job.")
+    download_url = serializers.SerializerMethodField(help_text="Where to fetch the file, once the job is done.")
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "message",
+            "error",
+            "url",
+            "download_url",
+            "created_at",
+            "finished_at",
+            "result_sha256",
+            "result_size",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, job: Job) -> str:
+        return reverse("api:job-detail", args=[job.pk])
+
+    def get_download_url(self, job: Job) -> str | None:
+        return reverse("api:job-download", args=[job.pk]) if job.status == Job.Status.DONE else None

@@ -8,6 +8,7 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("clauses", views.ClauseViewSet, basename="clause")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("jobs", views.JobViewSet, basename="job")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

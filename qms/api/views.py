@@ -1,11 +1,12 @@
-"""API endpoints of the shared records: sign-in token, users, departments, clauses, notifications."""
+"""API endpoints of the shared records: sign-in token, users, departments, clauses, notifications, jobs."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -20,15 +21,18 @@ from qms.api.history import HistoryMixin
 from qms.api.serializers import (
     ClauseSerializer,
     DepartmentSerializer,
+    JobSerializer,
     MarkReadSerializer,
     NotificationSerializer,
     TokenRequestSerializer,
     TokenSerializer,
     UserSerializer,
 )
-from qms.models import Clause, Department, Notification
+from qms.jobs import get_job_for_user
+from qms.models import Clause, Department, Job, Notification
 from qms.permissions import ALL_ROLES, acting_user
 from qms.roles import Role
+from qms.uploads import content_disposition, digest_header
 
 QM_ONLY = (Role.QUALITY_MANAGER,)
 
@@ -132,3 +136,48 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             user=acting_user(request), notification_ids=serializer.validated_data.get("ids")
         )
         return Response({"marked": count})
+
+
+class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Background jobs (reports, evidence packs): poll one, then download its file. Users see their own jobs;
+    quality managers see all. Jobs are created by the endpoints of the work they do, which answer 202."""
+
+    serializer_class = JobSerializer
+    queryset = Job.objects.none()  # the schema generator reads the model from here
+    lookup_value_regex = r"[0-9]+"
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def get_object(self) -> Job:
+        job = get_job_for_user(acting_user(self.request), self.kwargs["pk"])
+        self.check_object_permissions(self.request, job)
+        return job
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(bytes, description="The file, with a Digest header."),
+            404: OpenApiResponse(description="No such job, not yours, or not done yet."),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        return job_file_response(self.get_object())
+
+
+def job_file_response(job: Job) -> FileResponse:
+    """Stream a done job's file with its digest; 404 while it is not done. The browser's download uses it too."""
+    if job.status != Job.Status.DONE or not job.result_file:
+        raise Http404("The job has no file yet.")
+    response = FileResponse(job.result_file.open("rb"), content_type=job.result_content_type)
+    response["Content-Disposition"] = content_disposition(job.result_name or "download")
+    response["Digest"] = digest_header(job.result_sha256)
+    response["Content-Length"] = str(job.result_size)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def accepted(job: Job, request: Request) -> Response:
+    """The 202 answer of an endpoint that started long work: the job record, and its URL in `Location`."""
+    data = JobSerializer(job).data
+    location = request.build_absolute_uri(data["url"])
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})

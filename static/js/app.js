@@ -76,3 +76,47 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Audit checklist notes: kept in this browser until the server has them, so a dropped connection in the audit room
+// loses nothing. A draft left from an earlier visit is put back and saved again.
+(() => {
+  const storageKey = (form) => `qms-draft:${form.dataset.draftKey}`;
+  const markUnsaved = (form, text) => {
+    const state = form.querySelector(".save-state");
+    if (state) { state.textContent = text; state.classList.add("unsaved"); }
+  };
+  const restoreDrafts = (root) => {
+    root.querySelectorAll("form[data-draft-key]").forEach((form) => {
+      const draft = window.localStorage.getItem(storageKey(form));
+      const notes = form.querySelector("textarea");
+      if (draft !== null && notes && draft !== notes.value) {
+        notes.value = draft;
+        markUnsaved(form, "Restored notes that were not saved yet; saving…");
+        window.htmx && window.htmx.trigger(form, "submit");
+      }
+    });
+  };
+  document.addEventListener("input", (event) => {
+    const form = event.target.closest && event.target.closest("form[data-draft-key]");
+    if (form && event.target.tagName === "TEXTAREA") {
+      window.localStorage.setItem(storageKey(form), event.target.value);
+      markUnsaved(form, "Saving…");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-draft-key]");
+    if (form && event.detail.successful) window.localStorage.removeItem(storageKey(form));
+  });
+  document.addEventListener("htmx:sendError", (event) => {
+    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-draft-key]");
+    if (form) markUnsaved(form, "Not saved: no connection. Your notes stay on this device and are saved when you edit again.");
+  });
+  // A refused answer (400) comes back as the question with the reason shown: put it in place like a saved one.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("DOMContentLoaded", () => restoreDrafts(document));
+})();

@@ -6,6 +6,7 @@ endpoint without a row here is a visible gap, and a loosened permission fails a 
 
 import pytest
 
+from qms.models import Job
 from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +14,8 @@ pytestmark = pytest.mark.django_db
 QM, AUD, EMP, EXT, NONE = "quality_manager", "auditor", "employee", "external_auditor", "outsider"
 EVERYONE_WITH_A_ROLE = {QM: 200, AUD: 200, EMP: 200, EXT: 200, NONE: 403}
 QM_ONLY_READ = {QM: 200, AUD: 403, EMP: 403, EXT: 403, NONE: 403}
+# A job of the employee's: theirs and the quality manager's to see; to anyone else it does not exist.
+OWNER_AND_QM = {QM: 200, AUD: 404, EMP: 200, EXT: 404, NONE: 403}
 
 MATRIX = [
     ("get", "/api/v1/users/me/", EVERYONE_WITH_A_ROLE),
@@ -27,6 +30,8 @@ MATRIX = [
     ("get", "/api/v1/clauses/9.2/", EVERYONE_WITH_A_ROLE),
     ("get", "/api/v1/notifications/", EVERYONE_WITH_A_ROLE),
     ("post", "/api/v1/notifications/mark-read/", EVERYONE_WITH_A_ROLE),
+    ("get", "/api/v1/jobs/{job}/", OWNER_AND_QM),
+    ("get", "/api/v1/jobs/{job}/download/", OWNER_AND_QM),
 ]
 
 BODIES = {
@@ -42,10 +47,36 @@ BODIES = {
 }
 
 
+def _url(path, personas, request):
+    job = request.getfixturevalue("employee_job").pk if "{job}" in path else None
+    return path.format(employee=personas[EMP].pk, job=job)
+
+
+@pytest.fixture
+def employee_job(personas, settings, tmp_path):
+    """A done job of the employee's, with its file in a throwaway media folder."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
+    name = default_storage.save("jobs/2026/01/report.txt", ContentFile(b"report"))
+    return Job.objects.create(
+        kind="numbers_report",
+        created_by=personas[EMP],
+        status=Job.Status.DONE,
+        progress=100,
+        result_file=name,
+        result_name="report.txt",
+        result_sha256="0" * 64,
+        result_size=6,
+        result_content_type="text/plain",
+    )
+
+
 @pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
 @pytest.mark.parametrize("role", [QM, AUD, EMP, EXT, NONE])
-def test_role_may_or_may_not_call_endpoint(personas, role, method, path, expected):
-    url = path.format(employee=personas[EMP].pk)
+def test_role_may_or_may_not_call_endpoint(request, personas, role, method, path, expected):
+    url = _url(path, personas, request)
     body = BODIES.get((method, path))
     response = getattr(api_as(personas[role]), method)(url, body, format="json")
     assert response.status_code == expected[role], response.content
@@ -64,12 +95,14 @@ BROWSER_PAGES = [
     ("/users/{employee}/", QM_ONLY_READ),
     ("/users/{employee}/history/", QM_ONLY_READ),
     ("/departments/", QM_ONLY_READ),
+    ("/jobs/{job}/", OWNER_AND_QM),
+    ("/jobs/{job}/download/", OWNER_AND_QM),
 ]
 
 
 @pytest.mark.parametrize(("path", "expected"), BROWSER_PAGES, ids=[p for p, _ in BROWSER_PAGES])
 @pytest.mark.parametrize("role", [QM, AUD, EMP, EXT, NONE])
-def test_role_may_or_may_not_open_page(client, personas, role, path, expected):
+def test_role_may_or_may_not_open_page(request, client, personas, role, path, expected):
     client.force_login(personas[role])
-    response = client.get(path.format(employee=personas[EMP].pk))
+    response = client.get(_url(path, personas, request))
     assert response.status_code == expected[role]
