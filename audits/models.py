@@ -214,3 +214,30 @@ class Finding(models.Model):
         it is installed, no finding has one."""
         capas = getattr(self, "capas", None)
         return capas is not None and capas.exists()
+
+
+class AuditReminder(models.Model):
+    """A reminder that was sent about an audit; the unique key makes each go out once, whatever retries happen."""
+
+    class Kind(models.TextChoices):
+        TWO_WEEKS = "two_weeks", "Audit in two weeks"
+        ONE_WEEK = "one_week", "Audit in one week"
+        OVERDUE = "overdue", "Audit overdue"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    planned_date = models.DateField(
+        help_text="The planned date the reminder was about; a re-planned audit is reminded again."
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    # No history: a log of messages sent.
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "kind", "planned_date"], name="one_audit_reminder_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.audit_id}"

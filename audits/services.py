@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from audits.models import Audit, AuditProgramme, ChecklistItem, ChecklistTemplate, Finding
+from audits.models import Audit, AuditProgramme, AuditReminder, ChecklistItem, ChecklistTemplate, Finding
 from documents.models import Document
 from qms import sequences
 from qms.errors import DomainError, NotAllowed
 from qms.history import stamp
 from qms.models import Clause, Department, Signature, User
 from qms.roles import Role
+from qms.services import notify
 from qms.signatures import record_signature, sha256_of_text, verify_signer
 
 DEFAULT_QUESTION = "How does the organisation meet {number} {title}? Which evidence shows it?"
@@ -281,3 +282,57 @@ def finding_from_checklist_item(*, actor: User, item: ChecklistItem, type: str, 
         evidence=item.notes,
         checklist_item=item,
     )
+
+
+# --- Reminders --------------------------------------------------------------------------------------------------
+
+REMINDER_DAYS = {AuditReminder.Kind.TWO_WEEKS: 14, AuditReminder.Kind.ONE_WEEK: 7}
+
+
+def send_audit_reminders(*, today: date | None = None) -> int:
+    """Remind lead auditors, teams and auditees two weeks and one week before an audit; flag overdue audits (planned
+    end passed, fieldwork not finished) to quality managers. Each reminder is claimed by a unique row first, so retries
+    and a second scheduler never send it twice. Returns how many were sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    for kind, days in REMINDER_DAYS.items():
+        due = Audit.objects.filter(status=Audit.Status.PLANNED, planned_start=today + timedelta(days=days))
+        for audit in due.select_related("lead_auditor").prefetch_related("team", "auditees"):
+            people = [audit.lead_auditor, *audit.team.all(), *audit.auditees.all()]
+            sent += _remind_once(
+                audit,
+                kind,
+                audit.planned_start,
+                people,
+                subject=f"{audit.reference} {audit.title} starts in {days} days ({audit.planned_start:%Y-%m-%d})",
+                message=f"Scope: {audit.scope}",
+            )
+    overdue = Audit.objects.filter(
+        status__in=[Audit.Status.PLANNED, Audit.Status.IN_PROGRESS], planned_end__lt=today
+    ).select_related("lead_auditor")
+    managers = list(User.objects.filter(is_active=True, groups__name=Role.QUALITY_MANAGER).distinct())
+    for audit in overdue:
+        sent += _remind_once(
+            audit,
+            AuditReminder.Kind.OVERDUE,
+            audit.planned_end,
+            managers,
+            subject=f"{audit.reference} is overdue: planned to end on {audit.planned_end:%Y-%m-%d}",
+            message=f"{audit.title} is still {audit.get_status_display().lower()}. Lead auditor: {audit.lead_auditor}.",
+        )
+    return sent
+
+
+def _remind_once(audit: Audit, kind: str, planned_date: date, people: list[User], *, subject: str, message: str) -> int:
+    with transaction.atomic():
+        _, claimed = AuditReminder.objects.get_or_create(audit=audit, kind=kind, planned_date=planned_date)
+        if not claimed:
+            return 0
+        notify(
+            recipients=people,
+            kind="generic",
+            subject=subject,
+            context={"message": message},
+            url=audit.get_absolute_url(),
+        )
+    return 1

@@ -235,6 +235,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Reminders are claimed once per period, so running this more often than daily sends nothing twice.
     "send-review-reminders": {"task": "documents.tasks.send_review_reminders", "schedule": timedelta(hours=6)},
+    "send-audit-reminders": {"task": "audits.tasks.send_audit_reminders", "schedule": timedelta(hours=6)},
 }
 
 # --- Cache ----------------------------------------------------------------------------------------------------------
