@@ -472,15 +472,15 @@ def acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect(document)
 
 
-@require_POST
-@role_required()
-def confirm_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def _signed_document_action(
+    request: AuthenticatedRequest, pk: int, *, form: forms.SignatureForm, service: Any, success: Any
+) -> HttpResponse:
+    """A signed action on the document page (review, retirement): the password signs, the refusal is shown."""
     document = selectors.get_document_for_user(request.user, pk)
-    form = forms.SignatureForm(request.POST, prefix="review")
     if form.is_valid():
         done = run_service(
             form,
-            lambda: services.document_confirm_review(
+            lambda: service(
                 actor=request.user,
                 document=document,
                 password=form.cleaned_data["password"],
@@ -489,33 +489,36 @@ def confirm_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ),
         )
         if done is not None:
-            messages.success(request, f"Review confirmed and signed. Next review due {done.next_review_due:%Y-%m-%d}.")
+            messages.success(request, success(document, done))
             return redirect(document)
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(document)
+
+
+@require_POST
+@role_required()
+def confirm_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _signed_document_action(
+        request,
+        pk,
+        form=forms.SignatureForm(request.POST, prefix="review"),
+        service=services.document_confirm_review,
+        success=lambda document, review: (
+            f"Review confirmed and signed. Next review due {review.next_review_due:%Y-%m-%d}."
+        ),
+    )
 
 
 @require_POST
 @role_required(Role.QUALITY_MANAGER)
 def retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    document = selectors.get_document_for_user(request.user, pk)
-    form = forms.RejectForm(request.POST, prefix="retire")
-    if form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.document_retire(
-                actor=request.user,
-                document=document,
-                password=form.cleaned_data["password"],
-                comment=form.cleaned_data["comment"],
-                ip=client_ip(request),
-            ),
-        )
-        if done is not None:
-            messages.success(request, f"{document.number} is retired; its last revision is obsolete.")
-            return redirect(document)
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(document)
+    return _signed_document_action(
+        request,
+        pk,
+        form=forms.RejectForm(request.POST, prefix="retire"),
+        service=services.document_retire,
+        success=lambda document, _: f"{document.number} is retired; its last revision is obsolete.",
+    )
 
 
 @require_POST

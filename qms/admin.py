@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import Clause, Department, Notification, Signature, SignatureFailure, User
+from qms.models import Clause, Department, Job, Notification, Signature, SignatureFailure, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,3 +55,9 @@ class SignatureFailureAdmin(ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "subject", "read_at", "emailed_at"]
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "status", "progress", "created_by", "result_name", "result_sha256"]
+    list_filter = ["kind", "status"]
