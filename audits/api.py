@@ -6,19 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audits import services
-from audits.models import Audit, ChecklistItem, Finding
+from audits.models import Audit, AuditReport, ChecklistItem, Finding
 from documents.models import Document
 from qms.api.history import HistoryMixin
+from qms.api.serializers import JobSerializer
+from qms.api.views import accepted
 from qms.models import Clause, Department, User
 from qms.permissions import acting_user
 from qms.roles import Role
+from qms.uploads import content_disposition, digest_header
 
 PLANNERS = (Role.QUALITY_MANAGER, Role.AUDITOR)
 
@@ -143,6 +148,24 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
+class ReportRequestSerializer(serializers.Serializer):
+    final = serializers.BooleanField(
+        required=False, default=False, help_text="The final report of a closed audit; a draft otherwise."
+    )
+
+
+class AuditReportSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditReport
+        fields = ["id", "version", "final", "sha256", "size", "generated_at", "generated_by", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, report: AuditReport) -> str:
+        return reverse("api:audit-report-download", args=[report.pk])
+
+
 class AuditViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Internal audits and their state machine: start, report-ready, close (signed), cancel."""
 
@@ -192,6 +215,7 @@ class AuditViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
             ip=request.META.get("REMOTE_ADDR"),
             **body.validated_data,
         )
+        services.audit_report_after_close(actor=acting_user(request), audit=audit)
         return self._respond(audit)
 
     @extend_schema(request=CancelSerializer, responses=AuditSerializer)
@@ -219,6 +243,28 @@ class AuditViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
     def checklist(self, request: Request, pk: str | None = None) -> Response:
         items = self.get_object().checklist_items.select_related("clause")
         return Response(ChecklistItemSerializer(items, many=True).data)
+
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={202: JobSerializer},
+        description="Generate the audit report PDF in the background: a draft while the audit runs, the final report "
+        "once it is closed (made by itself at closing). Poll the job; the report then appears in `reports`.",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def report(self, request: Request, pk: str | None = None) -> Response:
+        body = ReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        job = services.audit_report_request(actor=acting_user(request), audit=self.get_object(), **body.validated_data)
+        return accepted(job, request)
+
+    @extend_schema(
+        responses=AuditReportSerializer(many=True),
+        description="The audit's generated reports, newest first, each with its SHA-256 and where to download it.",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def reports(self, request: Request, pk: str | None = None) -> Response:
+        reports = self.get_object().reports.select_related("audit", "generated_by")
+        return Response(AuditReportSerializer(reports, many=True).data)
 
 
 class ChecklistItemViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
@@ -257,6 +303,41 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("clause", "audit")
             .prefetch_related(*_reverse_link_prefetches())
         )
+
+
+class AuditReportViewSet(viewsets.GenericViewSet):
+    """Generated audit reports: download one. Whoever sees the audit may download its reports."""
+
+    serializer_class = AuditReportSerializer
+    queryset = AuditReport.objects.none()
+    lookup_value_regex = r"[0-9]+"
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return AuditReport.objects.none()
+        return AuditReport.objects.visible_to(acting_user(self.request)).select_related("audit")
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(bytes, description="The PDF, with a Digest header."),
+            404: OpenApiResponse(description="No such report, or its audit is not visible to you."),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        return report_file_response(self.get_object())
+
+
+def report_file_response(report: AuditReport) -> FileResponse:
+    """Stream a kept report with its digest. The browser's download uses it too."""
+    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(report.download_name)
+    response["Digest"] = digest_header(report.sha256)
+    response["Content-Length"] = str(report.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _first_linked(finding: Finding, relation: str) -> int | None:

@@ -6,5 +6,6 @@ router = SimpleRouter()
 router.register("audits", api.AuditViewSet, basename="audit")
 router.register("findings", api.FindingViewSet, basename="finding")
 router.register("checklist-items", api.ChecklistItemViewSet, basename="checklist-item")
+router.register("audit-reports", api.AuditReportViewSet, basename="audit-report")
 
 urlpatterns = router.urls

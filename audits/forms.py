@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from audits.models import Audit, ChecklistItem, Finding
+from audits.models import Audit, ChecklistItem, ChecklistTemplate, Finding
 from documents.models import Document
 from qms.models import Clause, Department, User
 from qms.roles import Role
@@ -114,3 +114,21 @@ class CloseForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class _ClauseChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number} {obj.title}"
+
+
+class ChecklistTemplateForm(forms.ModelForm):
+    clause = _ClauseChoice(queryset=Clause.objects.all())
+
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["clause", "question", "order", "is_active"]
+        widgets = {"question": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "order": "Questions of a clause are asked in this order.",
+            "is_active": "Used for new checklists.",
+        }

@@ -241,3 +241,50 @@ class AuditReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.audit_id}"
+
+
+class AuditReportQuerySet(models.QuerySet["AuditReport"]):
+    def visible_to(self, user: Any) -> AuditReportQuerySet:
+        """A report is seen by whoever sees its audit."""
+        return self.filter(audit__in=Audit.objects.visible_to(user))
+
+
+class AuditReport(models.Model):
+    """One generated audit report PDF, kept as it was made: the file its job stored, with its SHA-256 and size.
+
+    Rows are only ever inserted (by `audits.services.audit_report_record`), and the file is never written again. The
+    report made after the audit is closed is the final one; there is at most one, and it is never replaced.
+    """
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="reports")
+    job = models.OneToOneField("qms.Job", on_delete=models.PROTECT, related_name="audit_report")
+    version = models.PositiveIntegerField(help_text="1, 2, 3… per audit, in the order the reports were asked for.")
+    final = models.BooleanField(default=False, help_text="The report of the closed audit, frozen by its closing.")
+    file = models.FileField(max_length=300, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    size = models.PositiveBigIntegerField(editable=False)
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    generated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = AuditReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["audit", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "version"], name="one_audit_report_per_version"),
+            models.UniqueConstraint(fields=["audit"], condition=Q(final=True), name="one_final_report_per_audit"),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="audit_report_sha256_is_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}{' (final)' if self.final else ''}"
+
+    @property
+    def name(self) -> str:
+        """IA-2026-004-report-v3: the audit and the version, as the PDF's file is named."""
+        return f"{self.audit.reference}-report-v{self.version}"
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.name}.pdf"

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from audits.models import Audit, AuditProgramme, AuditReminder, ChecklistItem, ChecklistTemplate, Finding
+from audits import report
+from audits.models import Audit, AuditProgramme, AuditReminder, AuditReport, ChecklistItem, ChecklistTemplate, Finding
 from documents.models import Document
 from qms import sequences
 from qms.errors import DomainError, NotAllowed
 from qms.history import stamp
-from qms.models import Clause, Department, Signature, User
+from qms.jobs import job_create
+from qms.models import Clause, Department, Job, Signature, User
 from qms.roles import Role
 from qms.services import notify
 from qms.signatures import record_signature, sha256_of_text, verify_signer
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_QUESTION = "How does the organisation meet {number} {title}? Which evidence shows it?"
 
@@ -336,3 +341,109 @@ def _remind_once(audit: Audit, kind: str, planned_date: date, people: list[User]
             url=audit.get_absolute_url(),
         )
     return 1
+
+
+# --- Audit reports ----------------------------------------------------------------------------------------------
+
+REPORTABLE_STATES = {Audit.Status.IN_PROGRESS, Audit.Status.REPORTING, Audit.Status.CLOSED}
+IN_FLIGHT = [Job.Status.PENDING, Job.Status.RUNNING]
+
+
+def audit_report_request(*, actor: User, audit: Audit, final: bool = False) -> Job:
+    """Ask for the audit's report PDF, rendered in the background; returns the pending job to poll.
+
+    Drafts are made while the audit runs; once it is closed, only the final report, which is made once and never
+    replaced. The version is taken here from a counter that never hands a number out twice, so two reports asked for
+    at the same moment never share one; a job that fails and is not retried leaves its number unused.
+    """
+    from audits.tasks import render_audit_report  # tasks import services; import here to avoid a cycle
+
+    with transaction.atomic():
+        audit = _locked(audit)
+        if not audit.is_auditor(actor):
+            raise NotAllowed("Only the audit's lead auditor, its team or a quality manager may generate its report.")
+        if audit.status not in REPORTABLE_STATES:
+            raise DomainError(
+                f"A report is generated once the audit has started; this one is {audit.get_status_display().lower()}."
+            )
+        if final:
+            if audit.status != Audit.Status.CLOSED:
+                raise DomainError("The final report is made when the audit is closed; until then, generate a draft.")
+            existing = audit.reports.filter(final=True).first()
+            if existing is not None:
+                raise DomainError(f"The final report exists: {existing.name}")
+            if report.report_jobs(audit).filter(status__in=IN_FLIGHT, parameters__final=True).exists():
+                raise DomainError("The final report is being generated; it appears in the list when it is ready.")
+        elif audit.status == Audit.Status.CLOSED:
+            raise DomainError("The audit is closed: its report is the final one, made when it was closed.")
+        version = sequences.next_value(f"audit-report:{audit.reference}")
+        return job_create(
+            actor=actor,
+            kind=report.JOB_KIND,
+            subject=audit,
+            parameters={"final": final, "version": version},
+            task=render_audit_report,
+        )
+
+
+def audit_report_record(*, job: Job) -> AuditReport | None:
+    """Keep the file of a done report job as the audit's report, under the version and final flag it was asked with.
+
+    Called by the task once the job is done. Safe to run twice (a redelivered task): a job is recorded once. A final
+    report is never replaced: should a second final job finish (a failed one retried meanwhile), it is not recorded.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job.pk)
+        if job.kind != report.JOB_KIND or job.status != Job.Status.DONE or job.object_id is None:
+            return None
+        existing = AuditReport.objects.filter(job=job).first()
+        if existing is not None:
+            return existing
+        audit = Audit.objects.select_for_update().get(pk=job.object_id)
+        final = bool(job.parameters.get("final"))
+        if final and audit.reports.filter(final=True).exists():
+            logger.warning("Job %s made a second final report of %s; the first is kept", job.pk, audit.reference)
+            return None
+        kept = AuditReport(
+            audit=audit,
+            job=job,
+            version=int(job.parameters["version"]),
+            final=final,
+            file=job.result_file.name,
+            sha256=job.result_sha256,
+            size=job.result_size or 0,
+            generated_by=job.created_by,
+            generated_at=job.finished_at or timezone.now(),
+        )
+        stamp(kept, actor=job.created_by, reason="Final report of the closed audit" if final else "Report generated")
+        kept.save()
+    return kept
+
+
+def audit_report_after_close(*, actor: User, audit: Audit) -> Job | None:
+    """Ask for the final report that closing freezes; the views and the API call it once `audit_close` has returned.
+
+    It is not part of `audit_close`: the signature's transaction must not depend on the worker, nor on anything that
+    may go wrong while the job is created. The close stands either way; a final report that could not be asked for
+    here is asked for again from the audit (a final report request), and the refusal is logged.
+    """
+    try:
+        return audit_report_request(actor=actor, audit=audit, final=True)
+    except DomainError as refusal:
+        logger.warning("The final report of %s was not requested after closing: %s", audit.reference, refusal.message)
+        return None
+
+
+# --- Checklist templates ----------------------------------------------------------------------------------------
+
+
+def checklist_template_save(*, actor: User, template: ChecklistTemplate, reason: str) -> ChecklistTemplate:
+    """Add or change a reusable audit question for a clause (quality managers keep them)."""
+    if not actor.has_role(Role.QUALITY_MANAGER):
+        raise NotAllowed("Only quality managers maintain the checklist templates.")
+    if not template.question.strip():
+        raise DomainError("Write the question.", field="question")
+    with transaction.atomic():
+        stamp(template, actor=actor, reason=reason)
+        template.save()
+    return template

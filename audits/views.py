@@ -10,14 +10,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, Q
 from django.forms import BaseForm, Form, ModelChoiceField
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from audits import forms, services
-from audits.models import Audit, ChecklistItem, Finding
-from qms.models import Clause, Department
+from audits.api import report_file_response
+from audits.models import Audit, AuditReport, ChecklistItem, ChecklistTemplate, Finding
+from audits.report import report_jobs
+from qms.models import Clause, Department, Job
 from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
@@ -120,6 +123,8 @@ def _detail_page(
     finding_field = page_forms["finding"].fields["clause"]
     assert isinstance(finding_field, ModelChoiceField)
     finding_field.queryset = audit.clauses.all()
+    reports = list(audit.reports.select_related("generated_by"))
+    in_flight = list(report_jobs(audit).filter(status__in=[Job.Status.PENDING, Job.Status.RUNNING]))
     context = {
         "audit": audit,
         "items": items,
@@ -135,8 +140,25 @@ def _detail_page(
         "auditees": audit.auditees.all(),
         "clauses": audit.clauses.all(),
         "documents": audit.documents.all(),
+        "reports": reports,
+        # The user's own report jobs still at work show their progress bars (only the job's creator may poll it).
+        "report_jobs": [job for job in in_flight if job.created_by_id == request.user.pk],
+        "report_action": _report_action(audit, is_auditor, reports=reports, in_flight=in_flight),
     }
     return render(request, "audits/audit_detail.html", context, status=status)
+
+
+def _report_action(audit: Audit, is_auditor: bool, *, reports: list[AuditReport], in_flight: list[Job]) -> str | None:
+    """Which report the auditors may ask for from the audit page: a draft while it runs; once it is closed, the final
+    one, asked for by itself at closing, so offered only when there is none and none is being made (its job failed)."""
+    if not is_auditor:
+        return None
+    if audit.status in {Audit.Status.IN_PROGRESS, Audit.Status.REPORTING}:
+        return "draft"
+    final_made = any(report.final for report in reports) or any(job.parameters.get("final") for job in in_flight)
+    if audit.status == Audit.Status.CLOSED and not final_made:
+        return "final"
+    return None
 
 
 @require_POST
@@ -239,11 +261,18 @@ def close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         pk,
         forms.CloseForm(request.POST, prefix="close"),
-        lambda audit, data: services.audit_close(
-            actor=request.user, audit=audit, password=data["password"], comment=data["comment"], ip=client_ip(request)
-        ),
-        "The audit is closed and signed.",
+        lambda audit, data: _close_and_freeze_report(request, audit, data),
+        "The audit is closed and signed. Its final report is being generated.",
     )
+
+
+def _close_and_freeze_report(request: AuthenticatedRequest, audit: Audit, data: dict[str, Any]) -> Audit:
+    closed = services.audit_close(
+        actor=request.user, audit=audit, password=data["password"], comment=data["comment"], ip=client_ip(request)
+    )
+    # After the close, not inside it: the signature's transaction must not depend on the worker (see the service).
+    services.audit_report_after_close(actor=request.user, audit=closed)
+    return closed
 
 
 @require_POST
@@ -339,3 +368,59 @@ def findings_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition(f"audit-findings-{timezone.localdate()}.csv")
     return response
+
+
+@require_POST
+@role_required()
+def generate_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Ask for the audit report PDF. HTMX gets the job's progress bar, which polls until the report is ready;
+    without JavaScript the audit page comes back with a message."""
+    audit = _get_audit(request, pk)
+    form = Form(request.POST)
+    final = request.POST.get("final") == "1"
+    job = run_service(form, lambda: services.audit_report_request(actor=request.user, audit=audit, final=final))
+    if request.htmx:
+        if job is None:
+            errors = " ".join(str(error) for error in form.non_field_errors())
+            # The reason in the place the progress bar would have taken (app.js swaps 400 answers in).
+            return HttpResponse(format_html('<p class="job-error" role="alert">{}</p>', errors), status=400)
+        return render(request, "qms/partials/job_progress.html", {"job": job})
+    if job is None:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+    else:
+        messages.success(request, "The report is being generated. Reload this page in a moment to find it below.")
+    return redirect(f"{audit.get_absolute_url()}#reports")
+
+
+@role_required()
+def report_download(request: AuthenticatedRequest, pk: int, report_pk: int) -> FileResponse:
+    """A kept report PDF, for whoever sees the audit."""
+    audit = _get_audit(request, pk)
+    return report_file_response(
+        get_object_or_404(AuditReport.objects.select_related("audit"), pk=report_pk, audit=audit)
+    )
+
+
+@role_required(Role.QUALITY_MANAGER)
+def checklist_templates(request: AuthenticatedRequest) -> HttpResponse:
+    """The reusable audit questions per clause; new checklists start from them."""
+    editing = None
+    if request.GET.get("edit", "").isdigit():
+        editing = get_object_or_404(ChecklistTemplate, pk=int(request.GET["edit"]))
+    form = forms.ChecklistTemplateForm(request.POST or None, instance=editing)
+    if request.method == "POST" and form.is_valid():
+        reason = "Question changed" if editing else "Question added"
+        saved = run_service(
+            form, lambda: services.checklist_template_save(actor=request.user, template=form.instance, reason=reason)
+        )
+        if saved is not None:
+            messages.success(request, f"Saved the question for {saved.clause.number}.")
+            return redirect("audits:checklist-templates")
+    templates = ChecklistTemplate.objects.select_related("clause").order_by("clause__sort_key", "order", "pk")
+    return render(
+        request,
+        "audits/checklist_templates.html",
+        {"templates": templates, "form": form, "editing": editing},
+        status=400 if form.errors else 200,
+    )

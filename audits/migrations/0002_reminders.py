@@ -6,24 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0001_initial'),
+        ("audits", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditReminder',
+            name="AuditReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('two_weeks', 'Audit in two weeks'), ('one_week', 'Audit in one week'), ('overdue', 'Audit overdue')], max_length=20)),
-                ('planned_date', models.DateField(help_text='The planned date the reminder was about; a re-planned audit is reminded again.')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='audits.audit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("two_weeks", "Audit in two weeks"),
+                            ("one_week", "Audit in one week"),
+                            ("overdue", "Audit overdue"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "planned_date",
+                    models.DateField(
+                        help_text="The planned date the reminder was about; a re-planned audit is reminded again."
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reminders", to="audits.audit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(fields=('audit', 'kind', 'planned_date'), name='one_audit_reminder_per_kind')],
+                "ordering": ["-sent_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("audit", "kind", "planned_date"), name="one_audit_reminder_per_kind"
+                    )
+                ],
             },
         ),
     ]

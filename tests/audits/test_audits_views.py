@@ -163,3 +163,20 @@ def test_who_may_open_each_audit_page(client, personas, in_progress, path, allow
         client.force_login(user)
         status = client.get(url).status_code
         assert (status == 200) == (role in allowed), (role, url, status)
+
+
+def test_quality_managers_keep_the_checklist_questions(client, quality_manager, lead):
+    from audits.models import ChecklistTemplate
+
+    clause = Clause.objects.get(number="7.5.3")
+    client.force_login(quality_manager)
+    response = client.post(
+        "/audits/checklist-templates/",
+        {"clause": clause.pk, "question": "Are obsolete documents withdrawn?", "order": 1, "is_active": "on"},
+    )
+    assert response.status_code == 302
+    template = ChecklistTemplate.objects.get()
+    assert template.history.first().history_user == quality_manager
+    assert client.post("/audits/checklist-templates/", {"clause": clause.pk, "question": ""}).status_code == 400
+    client.force_login(lead)
+    assert client.get("/audits/checklist-templates/").status_code == 403
