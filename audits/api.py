@@ -11,11 +11,12 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audits import services
-from audits.models import Audit, AuditReport, ChecklistItem, Finding
+from audits.models import Audit, AuditReport, ChecklistItem, EvidenceFile, Finding
 from documents.models import Document
 from qms.api.history import HistoryMixin
 from qms.api.serializers import JobSerializer
@@ -71,13 +72,40 @@ class FindingSerializer(serializers.ModelSerializer):
         return _first_linked(finding, "ideas")
 
 
+class EvidenceFileSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceFile
+        fields = [
+            "id",
+            "original_filename",
+            "sha256",
+            "size",
+            "content_type",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, evidence: EvidenceFile) -> str:
+        return f"/api/v1/audit-evidence/{evidence.pk}/download/"
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
 class ChecklistItemSerializer(serializers.ModelSerializer):
     clause: serializers.SlugRelatedField[Clause] = serializers.SlugRelatedField(slug_field="number", read_only=True)
 
     class Meta:
         model = ChecklistItem
-        fields = ["id", "audit", "clause", "order", "question", "result", "notes"]
-        read_only_fields = ["audit", "clause", "order", "question"]
+        fields = ["id", "audit", "clause", "order", "question", "result", "notes", "evidence_files"]
+        read_only_fields = ["audit", "clause", "order", "question", "evidence_files"]
+
+    evidence_files = EvidenceFileSerializer(many=True, read_only=True)
 
 
 class AuditSerializer(serializers.ModelSerializer):
@@ -268,22 +296,68 @@ class AuditViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
 
 
 class ChecklistItemViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """Answer a checklist question: `PATCH {result, notes}`."""
+    """Answer a checklist question (`PATCH {result, notes}`) and attach evidence files (`POST …/evidence/`)."""
 
     serializer_class = ChecklistItemSerializer
     queryset = ChecklistItem.objects.none()
-    http_method_names = ["patch", "options"]
+    http_method_names = ["patch", "post", "options"]
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return ChecklistItem.objects.none()
         audits = Audit.objects.visible_to(acting_user(self.request))
-        return ChecklistItem.objects.filter(audit__in=audits).select_related("audit", "clause")
+        return (
+            ChecklistItem.objects.filter(audit__in=audits)
+            .select_related("audit", "clause")
+            .prefetch_related("evidence_files")
+        )
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.checklist_answer(
             actor=acting_user(self.request), item=serializer.instance, **serializer.validated_data
         )
+
+    @extend_schema(request=EvidenceUploadSerializer, responses={201: EvidenceFileSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def evidence(self, request: Request, pk: str | None = None) -> Response:
+        body = EvidenceUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evidence = services.evidence_add(
+            actor=acting_user(request), item=self.get_object(), file=body.validated_data["file"]
+        )
+        return Response(EvidenceFileSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceFileViewSet(viewsets.GenericViewSet):
+    """Evidence files of audit checklists, downloaded with their digest."""
+
+    serializer_class = EvidenceFileSerializer
+    queryset = EvidenceFile.objects.none()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return EvidenceFile.objects.none()
+        return evidence_visible_to(acting_user(self.request))
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        return evidence_file_response(self.get_object())
+
+
+def evidence_visible_to(user: Any) -> Any:
+    """Evidence files of the audits the user may see."""
+    return EvidenceFile.objects.filter(checklist_item__audit__in=Audit.objects.visible_to(user)).select_related(
+        "checklist_item__audit"
+    )
+
+
+def evidence_file_response(evidence: EvidenceFile) -> FileResponse:
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    response["Content-Disposition"] = content_disposition(evidence.original_filename)
+    response["Digest"] = digest_header(evidence.sha256)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):

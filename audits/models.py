@@ -288,3 +288,27 @@ class AuditReport(models.Model):
     @property
     def download_name(self) -> str:
         return f"{self.name}.pdf"
+
+
+class EvidenceFile(models.Model):
+    """A file shown as evidence for a checklist answer (a photo, a record, a scan), checked like document uploads."""
+
+    checklist_item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="evidence_files")
+    file = models.FileField(max_length=300)
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["checklist_item", "uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_is_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} ({self.checklist_item.audit.reference} #{self.checklist_item.order})"

@@ -6,11 +6,21 @@ import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from audits import report
-from audits.models import Audit, AuditProgramme, AuditReminder, AuditReport, ChecklistItem, ChecklistTemplate, Finding
+from audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditReminder,
+    AuditReport,
+    ChecklistItem,
+    ChecklistTemplate,
+    EvidenceFile,
+    Finding,
+)
 from documents.models import Document
 from qms import sequences
 from qms.errors import DomainError, NotAllowed
@@ -20,6 +30,7 @@ from qms.models import Clause, Department, Job, Signature, User
 from qms.roles import Role
 from qms.services import notify
 from qms.signatures import record_signature, sha256_of_text, verify_signer
+from qms.uploads import inspect_upload, stored_upload
 
 logger = logging.getLogger(__name__)
 
@@ -447,3 +458,32 @@ def checklist_template_save(*, actor: User, template: ChecklistTemplate, reason:
         stamp(template, actor=actor, reason=reason)
         template.save()
     return template
+
+
+# --- Evidence files ---------------------------------------------------------------------------------------------
+
+EVIDENCE_FOLDER = "audit-evidence"
+
+
+def evidence_add(*, actor: User, item: ChecklistItem, file: UploadedFile) -> EvidenceFile:
+    """Attach a file to a checklist answer: checked by content, stored under a generated name, removed again if the
+    record cannot be saved. Possible while the audit's fieldwork is open."""
+    if not item.audit.is_auditor(actor):
+        raise NotAllowed("Only the audit's auditors add evidence to its checklist.")
+    checked = inspect_upload(file)
+    with stored_upload(file, checked, folder=EVIDENCE_FOLDER) as stored_name, transaction.atomic():
+        audit = _locked(item.audit)
+        if audit.status not in {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS, Audit.Status.REPORTING}:
+            raise DomainError(f"Evidence can no longer be added: the audit is {audit.get_status_display().lower()}.")
+        evidence = EvidenceFile(
+            checklist_item=item,
+            file=stored_name,
+            original_filename=checked.original_name,
+            sha256=checked.sha256,
+            size=checked.size,
+            content_type=checked.content_type,
+            uploaded_by=actor,
+        )
+        stamp(evidence, actor=actor, reason="Evidence added")
+        evidence.save()
+    return evidence
