@@ -132,3 +132,7 @@ class ChecklistTemplateForm(forms.ModelForm):
             "order": "Questions of a clause are asked in this order.",
             "is_active": "Used for new checklists.",
         }
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(help_text="A photo, scan or record: PDF, images, Office or text files. Checked by content.")

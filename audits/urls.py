@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/findings/", views.add_finding, name="add-finding"),
     path("<int:pk>/checklist/<int:item_pk>/", views.answer, name="answer"),
     path("<int:pk>/checklist/<int:item_pk>/finding/", views.finding_from_item, name="finding-from-item"),
+    path("<int:pk>/checklist/<int:item_pk>/evidence/", views.add_evidence, name="add-evidence"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence-download"),
     path("<int:pk>/report/", views.generate_report, name="generate-report"),
     path("<int:pk>/reports/<int:report_pk>/download/", views.report_download, name="report-download"),
 ]

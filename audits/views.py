@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from audits import forms, services
-from audits.api import report_file_response
+from audits.api import evidence_file_response, evidence_visible_to, report_file_response
 from audits.models import Audit, AuditReport, ChecklistItem, ChecklistTemplate, Finding
 from audits.report import report_jobs
 from qms.models import Clause, Department, Job
@@ -107,7 +107,7 @@ def _detail_page(
 ) -> HttpResponse:
     items = list(
         audit.checklist_items.select_related("clause").prefetch_related(
-            Prefetch("findings", queryset=Finding.objects.order_by("reference"))
+            Prefetch("findings", queryset=Finding.objects.order_by("reference")), "evidence_files"
         )
     )
     is_auditor = audit.is_auditor(request.user)
@@ -424,3 +424,26 @@ def checklist_templates(request: AuthenticatedRequest) -> HttpResponse:
         {"templates": templates, "form": form, "editing": editing},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@role_required()
+def add_evidence(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
+    audit = _get_audit(request, pk)
+    item = get_object_or_404(ChecklistItem, pk=item_pk, audit=audit)
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        evidence = run_service(
+            form, lambda: services.evidence_add(actor=request.user, item=item, file=form.cleaned_data["file"])
+        )
+        if evidence is not None:
+            messages.success(request, f"Added {evidence.original_filename} as evidence for question {item.order}.")
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(error) for error in errors))
+    return redirect(f"{audit.get_absolute_url()}#item-{item.pk}")
+
+
+@role_required()
+def evidence_download(request: AuthenticatedRequest, pk: int, evidence_pk: int) -> FileResponse:
+    evidence = get_object_or_404(evidence_visible_to(request.user), pk=evidence_pk, checklist_item__audit_id=pk)
+    return evidence_file_response(evidence)
