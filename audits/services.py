@@ -286,8 +286,16 @@ def finding_create(
 
 
 def finding_from_checklist_item(*, actor: User, item: ChecklistItem, type: str, statement: str = "") -> Finding:
-    """One step from a checklist answer to a finding: its clause, question and notes carry over."""
+    """One step from a checklist answer to a finding: the notes become the statement, the question the requirement.
+    A question gives one finding this way (a second click must not add another); more go through the finding form."""
     item = ChecklistItem.objects.select_related("audit", "clause").get(pk=item.pk)  # the notes as last saved
+    existing = item.findings.order_by("reference").first()
+    if existing is not None:
+        raise DomainError(
+            f"Question {item.order} already gave {existing.reference}; record any further finding with the form."
+        )
+    files = ", ".join(item.evidence_files.values_list("original_filename", flat=True))
+    evidence = f"Checklist question {item.order}" + (f"; files: {files}" if files else "")
     return finding_create(
         actor=actor,
         audit=item.audit,
@@ -295,7 +303,7 @@ def finding_from_checklist_item(*, actor: User, item: ChecklistItem, type: str, 
         clause=item.clause or item.audit.clauses.order_by("sort_key").first(),  # type: ignore[arg-type]
         statement=statement or item.notes or item.question,
         requirement=item.question,
-        evidence=item.notes,
+        evidence=evidence,
         checklist_item=item,
     )
 

@@ -181,7 +181,7 @@ def answer(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse
         )
     context = {
         "audit": audit,
-        "item": saved or item,
+        "item": saved or _as_submitted(item, form),
         "answering": True,
         "results": ChecklistItem.Result.choices,
         "finding_types": Finding.Type.choices,
@@ -189,6 +189,15 @@ def answer(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse
         "saved": saved is not None,
     }
     return render(request, "audits/partials/checklist_item.html", context, status=200 if saved else 400)
+
+
+def _as_submitted(item: ChecklistItem, form: forms.ChecklistAnswerForm) -> ChecklistItem:
+    """A refused answer is shown with the result the auditor picked, so the refusal does not silently undo it. The
+    notes stay as stored: the page's script keeps refused notes as a draft and puts them back in the box itself."""
+    picked = form.data.get("result", "")
+    if picked in ChecklistItem.Result.values:
+        item.result = picked
+    return item
 
 
 @require_POST
@@ -384,6 +393,7 @@ def generate_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             errors = " ".join(str(error) for error in form.non_field_errors())
             # The reason in the place the progress bar would have taken (app.js swaps 400 answers in).
             return HttpResponse(format_html('<p class="job-error" role="alert">{}</p>', errors), status=400)
+        job.refresh_from_db()  # with tasks run in-process the work may be done already: show where it stands
         return render(request, "qms/partials/job_progress.html", {"job": job})
     if job is None:
         for error in form.non_field_errors():

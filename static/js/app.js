@@ -81,17 +81,30 @@ document.addEventListener("DOMContentLoaded", () => {
 // loses nothing. A draft left from an earlier visit is put back and saved again.
 (() => {
   const storageKey = (form) => `qms-draft:${form.dataset.draftKey}`;
+  // The form that sent a request. Not `detail.elt`: once the answer has replaced the form, htmx fires the event again
+  // on an ancestor still in the page and points `detail.elt` there.
+  const requestForm = (event) => {
+    const elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    return elt && elt.closest ? elt.closest("form[data-draft-key]") : null;
+  };
   const markUnsaved = (form, text) => {
     const state = form.querySelector(".save-state");
     if (state) { state.textContent = text; state.classList.add("unsaved"); }
   };
-  const restoreDrafts = (root) => {
+  // Notes this browser holds and the server does not (a textarea's default value is what the server sent) are put
+  // back, and sent again unless the server has just refused them: it would refuse them again.
+  const restoreDrafts = (root, { resend = true, text = "Restored notes that were not saved yet; saving…" } = {}) => {
     root.querySelectorAll("form[data-draft-key]").forEach((form) => {
       const draft = window.localStorage.getItem(storageKey(form));
       const notes = form.querySelector("textarea");
-      if (draft !== null && notes && draft !== notes.value) {
-        notes.value = draft;
-        markUnsaved(form, "Restored notes that were not saved yet; saving…");
+      if (draft === null || !notes) return;
+      if (draft === notes.defaultValue) {
+        window.localStorage.removeItem(storageKey(form));
+        return;
+      }
+      notes.value = draft;
+      if (resend) {
+        markUnsaved(form, text);
         window.htmx && window.htmx.trigger(form, "submit");
       }
     });
@@ -103,12 +116,18 @@ document.addEventListener("DOMContentLoaded", () => {
       markUnsaved(form, "Saving…");
     }
   });
+  // A draft is forgotten once the server has saved exactly it: not when it refused it (400, shown like a save), and
+  // not when newer notes were typed while the request was on its way.
   document.addEventListener("htmx:afterRequest", (event) => {
-    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-draft-key]");
-    if (form && event.detail.successful) window.localStorage.removeItem(storageKey(form));
+    const form = requestForm(event);
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form && status >= 200 && status < 300
+        && window.localStorage.getItem(storageKey(form)) === event.detail.requestConfig.formData.get("notes")) {
+      window.localStorage.removeItem(storageKey(form));
+    }
   });
   document.addEventListener("htmx:sendError", (event) => {
-    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-draft-key]");
+    const form = requestForm(event);
     if (form) markUnsaved(form, "Not saved: no connection. Your notes stay on this device and are saved when you edit again.");
   });
   // A refused answer (400) comes back as the question with the reason shown: put it in place like a saved one.
@@ -116,6 +135,23 @@ document.addEventListener("DOMContentLoaded", () => {
     if (event.detail.xhr.status === 400) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+    }
+  });
+  // The checklist's heading counts the questions answered, including those just saved on this page.
+  const recount = () => {
+    const count = document.querySelector("[data-answered-count]");
+    const items = Array.from(document.querySelectorAll("[data-autosave-item]"));
+    if (count) {
+      const answered = items.filter((item) => !item.classList.contains("result-not_checked")).length;
+      count.textContent = `${answered} of ${items.length} answered`;
+    }
+  };
+  // The answer replaces the whole question, textarea included: notes typed while it was on its way are put back into
+  // the new one (and saved, unless the answer was a refusal).
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.target.matches && event.target.matches("[data-autosave-item]")) {
+      restoreDrafts(event.target, { resend: !(event.detail.xhr && event.detail.xhr.status >= 400), text: "Saving…" });
+      recount();
     }
   });
   document.addEventListener("DOMContentLoaded", () => restoreDrafts(document));

@@ -77,3 +77,30 @@ def test_people_outside_the_audit_team_cannot_add_or_see_evidence(in_progress, c
     )
     stranger = UserFactory(roles=["employee"], department=DepartmentFactory(code="SALES"))
     assert api_as(stranger).get(evidence["download_url"]).status_code == 404
+
+
+def test_evidence_is_added_in_the_browser_and_listed_on_the_question(client, in_progress, co_auditor):
+    item = in_progress.checklist_items.first()
+    client.force_login(co_auditor)
+    response = client.post(
+        f"/audits/{in_progress.pk}/checklist/{item.pk}/evidence/",
+        {"file": SimpleUploadedFile("label.png", PHOTO, content_type="image/png")},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Added label.png as evidence for question 1." in page
+    evidence = EvidenceFile.objects.get()
+    assert f"/audits/{in_progress.pk}/evidence/{evidence.pk}/" in page
+    assert b"".join(client.get(f"/audits/{in_progress.pk}/evidence/{evidence.pk}/").streaming_content) == PHOTO
+
+
+def test_a_question_gives_one_finding_in_one_step(in_progress, co_auditor):
+    from audits import services
+    from qms.errors import DomainError
+
+    item = in_progress.checklist_items.first()
+    services.checklist_answer(actor=co_auditor, item=item, result="nonconforming", notes="No label")
+    first = services.finding_from_checklist_item(actor=co_auditor, item=item, type="minor_nc")
+    assert first.statement == "No label" and first.evidence.startswith("Checklist question 1")
+    with pytest.raises(DomainError, match=f"already gave {first.reference}"):
+        services.finding_from_checklist_item(actor=co_auditor, item=item, type="minor_nc")
