@@ -304,7 +304,7 @@ def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _findings(request: AuthenticatedRequest) -> tuple[Any, dict[str, str]]:
-    params = {key: request.GET.get(key, "").strip() for key in ("type", "clause", "department", "status", "q")}
+    params = {key: request.GET.get(key, "").strip() for key in ("type", "clause", "department", "status", "q", "capa")}
     findings = Finding.objects.filter(audit__in=Audit.objects.visible_to(request.user)).select_related(
         "audit", "clause", "department"
     )
@@ -318,6 +318,10 @@ def _findings(request: AuthenticatedRequest) -> tuple[Any, dict[str, str]]:
         findings = findings.filter(audit__status=params["status"])
     if params["q"]:
         findings = findings.filter(Q(reference__icontains=params["q"]) | Q(statement__icontains=params["q"]))
+    if params["capa"] in {"yes", "no"} and hasattr(Finding, "capas"):
+        # CAPAs link to findings from the CAPA module; the reverse relation answers without importing it.
+        linked = Finding.objects.filter(capas__isnull=False).values("pk")
+        findings = findings.filter(pk__in=linked) if params["capa"] == "yes" else findings.exclude(pk__in=linked)
     return findings.order_by("-audit__planned_start", "reference"), params
 
 

@@ -1,16 +1,19 @@
-from django.http import HttpRequest, HttpResponse
+"""Browser views of CAPA. This first part: the register of CAPAs the user may see."""
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from qms.models import Clause
-from qms.permissions import role_required
+from capa.models import Capa
+from qms.permissions import AuthenticatedRequest, role_required
 
 
 @role_required()
-def index(request: HttpRequest) -> HttpResponse:
-    """The module's home page: what it covers and the ISO 9001 clauses it answers."""
-    clauses = Clause.objects.filter(number__in=["10.2"]) | Clause.objects.filter(parent__number="10.2")
-    return render(
-        request,
-        "capa/index.html",
-        {"clauses": clauses.order_by("sort_key")},
-    )
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    """The CAPA register: open ones first, oldest due date first, with their age and the findings they answer."""
+    status = request.GET.get("status", "")
+    capas = Capa.objects.visible_to(request.user).select_related("owner", "department").prefetch_related("findings")
+    if status in Capa.Status.values:
+        capas = capas.filter(status=status)
+    page = Paginator(capas.order_by("status", "due_date", "reference"), 50).get_page(request.GET.get("page"))
+    return render(request, "capa/capa_list.html", {"page": page, "status": status, "statuses": Capa.Status.choices})

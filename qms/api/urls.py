@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("documents.api_urls")),
     path("", include("audits.api_urls")),
+    path("", include("capa.api_urls")),
 ]

@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from capa import api
+
+router = SimpleRouter()
+router.register("capas", api.CapaViewSet, basename="capa")
+
+urlpatterns = [
+    path("findings/<int:pk>/raise-capa/", api.RaiseCapaView.as_view(), name="finding-raise-capa"),
+    *router.urls,
+]
