@@ -213,7 +213,8 @@ class Finding(models.Model):
         """Whether a CAPA answers this finding. The CAPA module links to findings (a `capas` reverse relation); until
         it is installed, no finding has one."""
         capas = getattr(self, "capas", None)
-        return capas is not None and capas.exists()
+        # `.all()` rather than `.exists()`: lists prefetch "capas", and then this asks no query at all.
+        return capas is not None and bool(capas.all())
 
 
 class AuditReminder(models.Model):

@@ -129,7 +129,9 @@ def _detail_page(
         "audit": audit,
         "items": items,
         "answered": sum(1 for item in items if item.result != ChecklistItem.Result.NOT_CHECKED),
-        "findings": audit.findings.select_related("clause", "department", "raised_by"),
+        "findings": audit.findings.select_related("clause", "department", "raised_by").prefetch_related(
+            *[name for name in ("capas",) if hasattr(Finding, name)]
+        ),
         "is_auditor": is_auditor,
         "answering": answering,
         "results": ChecklistItem.Result.choices,

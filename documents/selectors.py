@@ -10,10 +10,20 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from documents.models import Acknowledgement, Approval, ChangeRequest, Document, Revision
-from documents.services import distribution_users
 from qms.models import User
 
 REVIEW_WARNING_DAYS = 30
+
+
+def distribution_users(document: Document) -> list[User]:
+    """Everyone who must read the document: active members of its distribution departments and role holders."""
+    departments = document.distribution_departments.all()
+    roles = document.distribution_roles.all()
+    if not departments.exists() and not roles.exists():
+        return []
+    return list(
+        User.objects.filter(is_active=True).filter(Q(department__in=departments) | Q(groups__in=roles)).distinct()
+    )
 
 
 def documents_for_list(user: Any) -> QuerySet[Document]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from documents.models import (
     add_months,
 )
 from documents.search import search_text_for
+from documents.selectors import distribution_users
 from qms import sequences
 from qms.errors import ConflictError, DomainError, NotAllowed
 from qms.history import stamp
@@ -487,17 +488,6 @@ def _pending_approval(revision: Revision, actor: User) -> Approval:
 
 
 # --- Reading: acknowledgements and periodic review ----------------------------------------------------------------
-
-
-def distribution_users(document: Document) -> list[User]:
-    """Everyone who must read the document: active members of its distribution departments and role holders."""
-    departments = document.distribution_departments.all()
-    roles = document.distribution_roles.all()
-    if not departments.exists() and not roles.exists():
-        return []
-    return list(
-        User.objects.filter(is_active=True).filter(Q(department__in=departments) | Q(groups__in=roles)).distinct()
-    )
 
 
 def document_acknowledge(*, actor: User, document: Document) -> Acknowledgement:

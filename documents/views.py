@@ -210,7 +210,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "effective": effective,
         "in_progress": in_progress,
         "acknowledged": acknowledged,
-        "must_read": effective is not None and request.user in services.distribution_users(document),
+        "must_read": effective is not None and request.user in selectors.distribution_users(document),
         "manager": manager,
         "readers": readers,
         "readers_done": sum(1 for reader in readers or [] if reader.acknowledged_at),

@@ -149,3 +149,26 @@ def test_the_findings_register_filters_by_whether_a_capa_exists(client, in_progr
     without = client.get("/audits/findings/?capa=no").content.decode()
     assert nonconformity.reference in with_capa and other.reference not in with_capa
     assert other.reference in without and nonconformity.reference not in without
+
+
+def test_the_audit_page_asks_a_fixed_number_of_queries_whatever_its_findings(client, in_progress, lead, employee):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms.models import User
+
+    def count():
+        client.force_login(User.objects.get(pk=lead.pk))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/audits/{in_progress.pk}/").status_code == 200
+        return len(queries)
+
+    clause = Clause.objects.get(number="8.7")
+    first = audit_services.finding_create(actor=lead, audit=in_progress, type="minor_nc", clause=clause, statement="a")
+    services.capa_raise_from_finding(actor=lead, finding=first, owner=employee, due_date=_due())
+    few = count()
+    for index in range(5):
+        audit_services.finding_create(
+            actor=lead, audit=in_progress, type="minor_nc", clause=clause, statement=f"b{index}"
+        )
+    assert count() == few
