@@ -28,6 +28,7 @@ from qms.history import stamp
 from qms.jobs import job_create
 from qms.models import Clause, Department, Job, Signature, User
 from qms.roles import Role
+from qms.selectors import holders_of
 from qms.services import notify
 from qms.signatures import record_signature, sha256_of_text, verify_signer
 from qms.uploads import inspect_upload, stored_upload
@@ -334,7 +335,7 @@ def send_audit_reminders(*, today: date | None = None) -> int:
     overdue = Audit.objects.filter(
         status__in=[Audit.Status.PLANNED, Audit.Status.IN_PROGRESS], planned_end__lt=today
     ).select_related("lead_auditor")
-    managers = list(User.objects.filter(is_active=True, groups__name=Role.QUALITY_MANAGER).distinct())
+    managers = list(holders_of(Role.QUALITY_MANAGER))
     for audit in overdue:
         sent += _remind_once(
             audit,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch, Q, prefetch_related_objects
 from django.forms import BaseForm, Form, ModelChoiceField
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,6 +110,9 @@ def _detail_page(
             Prefetch("findings", queryset=Finding.objects.order_by("reference")), "evidence_files"
         )
     )
+    # The team once for the page: `is_auditor` reads it, and so do the links other modules add to each finding
+    # (`record_links`), whose findings share this audit object.
+    prefetch_related_objects([audit], "team")
     is_auditor = audit.is_auditor(request.user)
     answering = is_auditor and audit.status in {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS}
     page_forms: dict[str, BaseForm] = {

@@ -30,6 +30,7 @@ from documents.models import (
 )
 from documents.search import search_text_for
 from documents.selectors import distribution_users
+from documents.signals import revision_became_effective
 from qms import sequences
 from qms.errors import ConflictError, DomainError, NotAllowed
 from qms.history import stamp
@@ -430,6 +431,7 @@ def _make_effective(revision: Revision, *, actor: User | None) -> None:
     document.search_text = search_text_for(document, revision.extracted_text)
     stamp(document, actor=actor, reason=f"Revision {revision.revision} effective")
     document.save()
+    revision_became_effective.send(sender=Revision, revision=revision)
     readers = distribution_users(document)
     notify(
         recipients=readers,

@@ -31,6 +31,7 @@ class Panel:
     total: int
     more_url: str = ""
     order: int = 100
+    note: str = ""  # one line under the title, e.g. a count that gives the items their context
     extra: dict[str, Any] = field(default_factory=dict)
 
 

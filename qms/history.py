@@ -7,6 +7,7 @@ entries for the one history view (browser) and the `history` action (API).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -125,7 +126,7 @@ def _display(model_field: Any, value: Any) -> str:
     """A value as a person reads it: choice labels, related records by name, lists of related records."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, list):  # many-to-many: a list of through-row dicts
+    if isinstance(value, list) and model_field.many_to_many:  # a list of through-row dicts
         related = model_field.related_model
         ids = [_through_target_id(item, model_field) for item in value]
         names = {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=ids)}
@@ -137,6 +138,8 @@ def _display(model_field: Any, value: Any) -> str:
         return str(obj) if obj is not None else f"#{value}"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, dict)):  # a JSON field, e.g. a CAPA's 5 Whys
+        return json.dumps(value, ensure_ascii=False) if value else "—"
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return str(value)

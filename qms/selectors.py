@@ -33,3 +33,8 @@ def broker_status() -> str:
     except Exception:  # noqa: BLE001 - any failure to reach the broker is reported, not raised
         return "error"
     return "ok"
+
+
+def holders_of(role: str) -> QuerySet[User]:
+    """Active users who hold `role` as a group (who to tell when a record needs that role's attention)."""
+    return User.objects.filter(is_active=True, groups__name=role).distinct()

@@ -236,6 +236,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reminders are claimed once per period, so running this more often than daily sends nothing twice.
     "send-review-reminders": {"task": "documents.tasks.send_review_reminders", "schedule": timedelta(hours=6)},
     "send-audit-reminders": {"task": "audits.tasks.send_audit_reminders", "schedule": timedelta(hours=6)},
+    "send-capa-digests": {"task": "capa.tasks.send_capa_digests", "schedule": timedelta(hours=6)},
 }
 
 # --- Cache ----------------------------------------------------------------------------------------------------------
@@ -282,6 +283,17 @@ SPECTACULAR_SETTINGS = {
         "RevisionStatusEnum": "documents.models.Revision.Status",
         "ChangeRequestStatusEnum": "documents.models.ChangeRequest.Status",
         "ApprovalDecisionEnum": "documents.models.Approval.Decision",
+        "NonconformityStatusEnum": "capa.models.Nonconformity.Status",
+        "NonconformityDispositionEnum": "capa.models.Nonconformity.Disposition",
+        "CapaSourceEnum": "capa.models.Source",
+        "CapaSeverityEnum": "capa.models.Severity",
+        "CapaKindEnum": "capa.models.Capa.Kind",
+        "CapaStatusEnum": "capa.models.Capa.Status",
+        "CapaStepEnum": "capa.api.ADVANCE_STEPS",
+        "RootCauseMethodEnum": "capa.models.Capa.Method",
+        "CauseCategoryEnum": "capa.models.CauseCategory",
+        "CapaActionStatusEnum": "capa.models.CapaAction.Status",
+        "EffectivenessResultEnum": "capa.models.EffectivenessCheck.Result",
     },
 }
 
