@@ -291,7 +291,7 @@ class CapaSerializer(serializers.ModelSerializer):
         return {
             "next_step": step,
             "for_next_step": capa.blockers_for(step, actions, checks) if step else [],
-            "for_closing": capa.blockers_for(Capa.Status.CLOSED, actions, checks) if capa.is_open else [],
+            "for_closing": capa.closing_gaps(actions, checks),
         }
 
 

@@ -297,15 +297,28 @@ class Capa(models.Model):
         expected[Capa.Status.CLOSED] = Capa.Status.VERIFYING
         if target not in expected:
             return [f"A CAPA cannot be moved to {target!r}."]
-        blockers: list[str] = []
         if self.status != expected[target]:
-            blockers.append(
+            wrong_state = (
                 f"Only a CAPA in {Capa.Status(expected[target]).label.lower()} can move to "
                 f"{Capa.Status(target).label.lower()}; this one is {self.get_status_display().lower()}."
             )
             # Closing lists everything still missing, so the page can show the whole way there.
-            if target != Capa.Status.CLOSED:
-                return blockers
+            return (
+                [wrong_state, *self._missing_for(target, actions, checks)]
+                if target == Capa.Status.CLOSED
+                else [wrong_state]
+            )
+        return self._missing_for(target, actions, checks)
+
+    def closing_gaps(self, actions: list[CapaAction], checks: list[EffectivenessCheck]) -> list[str]:
+        """Everything still missing before this CAPA can close, whatever its state now: what the page and the API
+        show under "to close". The last step is always the signed check, which is the act of closing."""
+        if not self.is_open:
+            return []
+        return [*self._missing_for(Capa.Status.CLOSED, actions, checks), CLOSING_SIGNATURE]
+
+    def _missing_for(self, target: str, actions: list[CapaAction], checks: list[EffectivenessCheck]) -> list[str]:
+        blockers: list[str] = []
         live_actions = [a for a in actions if a.status != CapaAction.Status.CANCELLED]
         if target in {Capa.Status.IMPLEMENTING, Capa.Status.CLOSED}:
             if not self.root_cause.strip():
@@ -327,11 +340,10 @@ class Capa(models.Model):
             if unfinished:
                 names = ", ".join(a.label for a in unfinished)
                 blockers.append(f"Finish or cancel (with a reason) every action: {names} still open.")
-        if target == Capa.Status.CLOSED:
-            current = next((c for c in checks if c.result == ""), None)
-            if current is None:
-                blockers.append("Plan an effectiveness check.")
         return blockers
+
+
+CLOSING_SIGNATURE = "A quality manager signs the effectiveness check effective (in verifying), which closes the CAPA."
 
 
 def _today() -> date:

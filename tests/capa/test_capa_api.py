@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audits import services as audit_services
 from capa import services
-from capa.models import ActionEvidenceFile, Capa, CapaAction, EffectivenessCheck, Nonconformity
+from capa.models import CLOSING_SIGNATURE, ActionEvidenceFile, Capa, CapaAction, EffectivenessCheck, Nonconformity
 from qms.models import Clause, SignatureFailure, User
 from tests.conftest import PASSWORD, api_as
 from tests.qms.factories import DepartmentFactory, UserFactory
@@ -155,7 +155,7 @@ def test_a_capa_walks_from_open_to_closed_through_the_api(quality_manager, emplo
     assert verifying.status_code == 200, verifying.content
     assert verifying.json()["status"] == "verifying"
     assert verifying.json()["effectiveness_checks"][0]["result"] == ""
-    assert verifying.json()["missing"]["for_closing"] == []
+    assert verifying.json()["missing"]["for_closing"] == [CLOSING_SIGNATURE]  # only the signature is left
 
     wrong = qm.post(f"{url}verify/", {"effective": True, "password": "not-my-password"})
     assert wrong.status_code == 400 and "password" in wrong.json()

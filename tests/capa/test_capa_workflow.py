@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from capa import services
-from capa.models import Capa, CapaAction, EffectivenessCheck
+from capa.models import CLOSING_SIGNATURE, Capa, CapaAction, EffectivenessCheck
 from qms.errors import DomainError, NotAllowed
 from qms.history import history_of
 from qms.models import Signature, SignatureFailure
@@ -183,8 +183,10 @@ def test_verifying_needs_at_least_one_action_done(implementing, employee):
 def test_the_page_and_the_services_read_the_same_blockers(implementing):
     capa, action = implementing
     blockers = capa.blockers_for(Capa.Status.CLOSED, [action], [])
+    assert blockers[0] == "Only a CAPA in verifying can move to closed; this one is implementing."
     assert any(action.label in blocker for blocker in blockers)
-    assert "Plan an effectiveness check." in blockers
+    gaps = capa.closing_gaps([action], [])
+    assert gaps == [*blockers[1:], CLOSING_SIGNATURE]
     assert capa.blockers_for(Capa.Status.IMPLEMENTING, [action], []) == [
         "Only a CAPA in investigating can move to implementing; this one is implementing."
     ]

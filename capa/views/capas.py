@@ -1,6 +1,5 @@
-"""Browser views of nonconformity and CAPA: the CAPA register and its export, opening a CAPA (on its own or from an
-audit finding), the CAPA page with its chain from finding to closure, the nonconformity log and its triage, and the
-CAPA summary PDF.
+"""Browser views of CAPAs: the register and its export, opening a CAPA (on its own or from an audit finding), the
+CAPA page with its chain from finding to closure and its forms, and the CAPA summary PDF.
 
 Every fetch is permission-checked (`visible_to`); every write is one service call, whose refusals come back as form
 errors next to the field (or a 403) through `qms.web.run_service`. What the page says is still missing comes from
@@ -9,7 +8,6 @@ errors next to the field (or a 403) through `qms.web.run_service`. What the page
 
 from __future__ import annotations
 
-import copy
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -351,19 +349,6 @@ def _history_events(rows: list[Any]) -> list[Event]:
     return events
 
 
-def _closing_blockers(capa: Capa, actions: list[CapaAction], checks: list[EffectivenessCheck]) -> list[str]:
-    """What stands between this CAPA and closing. In verifying, the model's answer as it stands. Before that, the
-    model's closing rule asked of an unsaved copy placed in verifying, so the page lists a missing root cause or an
-    unfinished action from the start instead of only "not in verifying yet"."""
-    if not capa.is_open:
-        return []
-    if capa.status == Capa.Status.VERIFYING:
-        return capa.blockers_for(Capa.Status.CLOSED, actions, checks)
-    probe = copy.copy(capa)
-    probe.status = Capa.Status.VERIFYING
-    return probe.blockers_for(Capa.Status.CLOSED, actions, checks)
-
-
 def _stepper(capa: Capa) -> list[dict[str, str]]:
     """The forward steps and where the CAPA stands among them; a closed CAPA has done them all."""
     position = STEPS.index(Capa.Status(capa.status)) if capa.status in STEPS else -1
@@ -449,26 +434,15 @@ def _detail_page(
         "checks": checks,
         "next_step": Capa.Status(next_step) if next_step else None,
         "advance_blockers": capa.blockers_for(next_step, actions, checks) if next_step else [],
-        "close_blockers": _closing_blockers(capa, actions, checks),
+        "close_blockers": capa.closing_gaps(actions, checks),
         "manager": manager,
-        "similar": _earlier_similar(capa, user, nonconformities),
+        "similar": earlier_similar(capa, user),
         "analysis_steps": capa.root_cause_analysis if capa.root_cause_method == Capa.Method.FIVE_WHYS else [],
         "fishbone": _fishbone(capa),
         "open_form": bound.prefix if bound is not None else None,
         "forms": page_forms,
     }
     return render(request, "capa/capa_detail.html", context, status=status)
-
-
-def _earlier_similar(capa: Capa, user: Any, nonconformities: list[Nonconformity]) -> list[Any]:
-    """Earlier similar records, less the log entries this CAPA was opened from: they are its own origin, listed in
-    its chain, not a repeat (the selector compares clause and department only, so it finds them too)."""
-    own = {entry.pk for entry in nonconformities}
-    return [
-        item
-        for item in earlier_similar(capa, user)
-        if not (isinstance(item.record, Nonconformity) and item.record.pk in own)
-    ]
 
 
 def _fishbone(capa: Capa) -> list[tuple[str, list[str]]]:
@@ -672,156 +646,3 @@ def summary_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = content_disposition(report.file_name(capa))
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# --- The nonconformity log ------------------------------------------------------------------------------------------
-
-
-def _log(request: AuthenticatedRequest) -> tuple[QuerySet[Nonconformity], QuerySet[Nonconformity], dict[str, str]]:
-    keys = ("q", "status", "source", "severity", "department", "reply")
-    params = {key: request.GET.get(key, "").strip() for key in keys}
-    entries = Nonconformity.objects.visible_to(request.user)
-    if params["source"] in Source.values:
-        entries = entries.filter(source=params["source"])
-    if params["severity"] in Severity.values:
-        entries = entries.filter(severity=params["severity"])
-    if params["department"].isdigit():
-        entries = entries.filter(department_id=int(params["department"]))
-    if params["reply"] == "overdue":
-        entries = entries.filter(_reply_overdue())
-    if params["q"]:
-        text = params["q"]
-        entries = entries.filter(
-            Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(description__icontains=text)
-            | Q(customer__icontains=text)
-            | Q(customer_reference__icontains=text)
-        )
-    before_status = entries
-    if params["status"] in Nonconformity.Status.values:
-        entries = entries.filter(status=params["status"])
-    return entries.order_by("-reported_at", "-id"), before_status, params
-
-
-def _reply_overdue() -> Q:
-    return Q(status=Nonconformity.Status.OPEN, reply_due__lt=timezone.localdate())
-
-
-@role_required()
-def nonconformities(request: AuthenticatedRequest) -> HttpResponse:
-    """The nonconformity log: what was reported, where it stands, and complaints whose answer is due."""
-    entries, before_status, params = _log(request)
-    entries = entries.select_related("department", "reported_by").prefetch_related("capas")
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = before_status.aggregate(
-        total=Count("pk"),
-        reply_overdue=Count("pk", filter=_reply_overdue()),
-        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Nonconformity.Status.values},
-    )
-    status_query = request.GET.copy()
-    status_query.pop("page", None)
-    status_query.pop("status", None)
-    context = {
-        "page": page,
-        "params": params,
-        "querystring": _querystring(request),
-        "status_querystring": status_query.urlencode(),
-        "status_counts": [(v, label, counts[f"status_{v}"]) for v, label in Nonconformity.Status.choices],
-        "counts": counts,
-        "sources": Source.choices,
-        "severities": Severity.choices,
-        "departments": Department.objects.filter(is_active=True),
-        "can_triage": request.user.has_role(Role.QUALITY_MANAGER),
-        "can_report": request.user.has_role(*STAFF_ROLES),
-        "filtered": any(value for key, value in params.items() if key != "status"),
-    }
-    return render(request, "capa/nonconformity_list.html", context)
-
-
-@role_required(*STAFF_ROLES)
-def report_nonconformity(request: AuthenticatedRequest) -> HttpResponse:
-    """Anyone of the organisation's staff reports a nonconformity (external auditors report in their own audit
-    reports); the quality managers are told."""
-    form = forms.NonconformityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        entry = run_service(form, lambda: services.nonconformity_report(actor=request.user, **form.cleaned_data))
-        if entry is not None:
-            messages.success(request, f"Reported {entry.reference}. The quality managers were told and will triage it.")
-            return redirect(entry)
-    context = {"form": form, "can_report": True}
-    return render(request, "capa/nonconformity_form.html", context, status=400 if form.errors else 200)
-
-
-@role_required()
-def nonconformity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _nonconformity_page(request, _get_nonconformity(request, pk))
-
-
-def _nonconformity_page(
-    request: AuthenticatedRequest, entry: Nonconformity, *, bound: BaseForm | None = None, status: int = 200
-) -> HttpResponse:
-    page_forms: dict[str, BaseForm] = {}
-    if entry.can_triage(request.user):
-        page_forms["close"] = forms.NonconformityCloseForm(prefix="close")
-        page_forms["escalate"] = forms.EscalateForm(prefix="escalate")
-    if bound is not None and bound.prefix:
-        page_forms[bound.prefix] = bound
-    context = {
-        "entry": entry,
-        "capas": list(Capa.objects.visible_to(request.user).filter(nonconformities=entry)),
-        "similar": earlier_similar(entry, request.user),
-        "forms": page_forms,
-        "open_form": bound.prefix if bound is not None else None,
-    }
-    return render(request, "capa/nonconformity_detail.html", context, status=status)
-
-
-def _triage(
-    request: AuthenticatedRequest, pk: int, form: BaseForm, call: Callable[[Nonconformity, dict[str, Any]], Any]
-) -> tuple[Any, HttpResponse | None]:
-    entry = _get_nonconformity(request, pk)
-    if form.is_valid():
-        result = run_service(form, lambda: call(entry, form.cleaned_data))
-        if result is not None:
-            return result, None
-    entry.refresh_from_db()
-    return None, _nonconformity_page(request, entry, bound=form, status=400)
-
-
-@require_POST
-@role_required()
-def nonconformity_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    entry, refused = _triage(
-        request,
-        pk,
-        forms.NonconformityCloseForm(request.POST, prefix="close"),
-        lambda entry, data: services.nonconformity_close(
-            actor=request.user, nonconformity=entry, disposition=data["disposition"], note=data["note"]
-        ),
-    )
-    if refused is not None:
-        return refused
-    messages.success(request, f"Closed {entry.reference}: {entry.get_disposition_display().lower()}.")
-    return redirect(entry)
-
-
-@require_POST
-@role_required()
-def nonconformity_escalate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    capa, refused = _triage(
-        request,
-        pk,
-        forms.EscalateForm(request.POST, prefix="escalate"),
-        lambda entry, data: services.nonconformity_escalate(actor=request.user, nonconformity=entry, **data),
-    )
-    if refused is not None:
-        return refused
-    messages.success(request, f"Escalated to {capa.reference}; {capa.owner.display_name} was told.")
-    return redirect(capa)
-
-
-@role_required()
-def nonconformity_history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    entry = _get_nonconformity(request, pk)
-    return render_history(request, entry, title=f"History of {entry}", back_url=entry.get_absolute_url())

@@ -1,0 +1,56 @@
+"""Browser views of nonconformity and CAPA: `capas` (the register, opening a CAPA, the CAPA page and its forms, the
+summary PDF) and `nonconformities` (the log and its triage)."""
+
+from capa.views.capas import (
+    add_action,
+    advance,
+    analysis,
+    cancel,
+    cancel_action,
+    complete_action,
+    containment,
+    create,
+    detail,
+    edit,
+    evidence_download,
+    export_csv,
+    history,
+    index,
+    raise_from_finding,
+    summary_pdf,
+    verify,
+)
+from capa.views.nonconformities import (
+    nonconformities,
+    nonconformity_close,
+    nonconformity_detail,
+    nonconformity_escalate,
+    nonconformity_history,
+    report_nonconformity,
+)
+
+__all__ = [
+    "add_action",
+    "advance",
+    "analysis",
+    "cancel",
+    "cancel_action",
+    "complete_action",
+    "containment",
+    "create",
+    "detail",
+    "edit",
+    "evidence_download",
+    "export_csv",
+    "history",
+    "index",
+    "nonconformities",
+    "nonconformity_close",
+    "nonconformity_detail",
+    "nonconformity_escalate",
+    "nonconformity_history",
+    "raise_from_finding",
+    "report_nonconformity",
+    "summary_pdf",
+    "verify",
+]
