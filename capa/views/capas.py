@@ -434,7 +434,8 @@ def _detail_page(
         "checks": checks,
         "next_step": Capa.Status(next_step) if next_step else None,
         "advance_blockers": capa.blockers_for(next_step, actions, checks) if next_step else [],
-        "close_blockers": capa.closing_gaps(actions, checks),
+        # The signature itself is explained beside the list; the list says what must happen before it.
+        "close_blockers": capa.closing_gaps(actions, checks)[:-1],
         "manager": manager,
         "similar": earlier_similar(capa, user),
         "analysis_steps": capa.root_cause_analysis if capa.root_cause_method == Capa.Method.FIVE_WHYS else [],
