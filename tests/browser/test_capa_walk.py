@@ -13,6 +13,7 @@ import io
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -429,7 +430,7 @@ def test_a_capa_from_a_finding_to_its_signed_closure(
 def test_a_customer_complaint_reported_on_a_phone_is_escalated_to_a_capa(
     page: Page, live_server, production, quality_manager
 ):
-    reporter = UserFactory(
+    reporter: Any = UserFactory(
         username="ana.silva",
         password=PASSWORD,
         roles=["employee"],
