@@ -652,7 +652,7 @@ def actions_complete_for_revision(revision: Revision) -> int:
     """A revision became effective: the actions whose change request it answers are done. Runs inside the
     transaction that made the revision effective, so both happen or neither."""
     count = 0
-    actions = CapaAction.objects.select_for_update().select_related("capa", "document")
+    actions = CapaAction.objects.select_for_update().select_related("capa")
     for action in actions.filter(change_request__revision=revision, status=CapaAction.Status.OPEN):
         evidence = (
             f"{revision.document.number} revision {revision.revision} became effective on "
