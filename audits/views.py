@@ -133,7 +133,7 @@ def _detail_page(
         "items": items,
         "answered": sum(1 for item in items if item.result != ChecklistItem.Result.NOT_CHECKED),
         "findings": audit.findings.select_related("clause", "department", "raised_by").prefetch_related(
-            *[name for name in ("capas",) if hasattr(Finding, name)]
+            *[name for name in ("capas", "ideas") if hasattr(Finding, name)]
         ),
         "is_auditor": is_auditor,
         "answering": answering,

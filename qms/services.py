@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -111,7 +112,7 @@ def notify(
             recipient=recipient, kind=kind, subject=subject[:200], body=body, url=url
         )
         notifications.append(notification)
-        if recipient.email:
+        if recipient.email and settings.NOTIFICATION_EMAILS:
             send_notification_email.delay_on_commit(notification.pk)  # type: ignore[attr-defined]  # as above
     return notifications
 

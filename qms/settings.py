@@ -214,6 +214,9 @@ EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", default="qms@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Notifications are also emailed unless this is off (seed_demo turns it off: demo people have no mailboxes, and
+# thousands of demo emails would only slow the seeding down).
+NOTIFICATION_EMAILS = env.boolean("NOTIFICATION_EMAILS", default=True)
 
 # --- Celery ---------------------------------------------------------------------------------------------------------
 # Without a broker, tasks run in-process at the moment they are queued, so a fresh machine needs no Redis.
@@ -294,6 +297,10 @@ SPECTACULAR_SETTINGS = {
         "CauseCategoryEnum": "capa.models.CauseCategory",
         "CapaActionStatusEnum": "capa.models.CapaAction.Status",
         "EffectivenessResultEnum": "capa.models.EffectivenessCheck.Result",
+        "IdeaStageEnum": "improvement.models.Idea.Stage",
+        "IdeaCategoryEnum": "improvement.models.Idea.Category",
+        "IdeaSourceEnum": "improvement.models.Idea.Source",
+        "IdeaBenefitUnitEnum": "improvement.models.Idea.BenefitUnit",
     },
 }
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("documents.api_urls")),
     path("", include("audits.api_urls")),
     path("", include("capa.api_urls")),
+    path("", include("improvement.api_urls")),
 ]

@@ -71,9 +71,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Password for new demo accounts (default: $DEMO_PASSWORD or built-in).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The demo's hundreds of notifications still appear in the app, but are not mailed: the demo people have no
+        # The demo's thousands of notifications still appear in the app, but are not mailed: the demo people have no
         # mailboxes, and a console full of them would hide what matters when the app starts.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+        with override_settings(NOTIFICATION_EMAILS=False), transaction.atomic():
             self._seed(options)
 
     def _seed(self, options: dict[str, Any]) -> None:
