@@ -274,3 +274,6 @@ class Job(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in {self.Status.PENDING, self.Status.RUNNING}
+
+
+from qms.evidence.models import EvidencePack  # noqa: E402,F401

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("audits.api_urls")),
     path("", include("capa.api_urls")),
     path("", include("improvement.api_urls")),
+    path("", include("qms.evidence.api")),
 ]

@@ -1,0 +1,274 @@
+"""Building an evidence pack's ZIP: streamed into a temporary file on disk, then saved to the default storage.
+
+Entry names are made from numbers and sanitised references, never from titles or uploaded file names, so nothing a
+user typed can put a path part, an absolute path or a device name into the ZIP. Each file's SHA-256 and size are
+computed while it is written, and `manifest.json` lists them all with the record each comes from.
+
+The cover (`index.html`, `index.pdf`) prints the manifest's own SHA-256, so it is written after the manifest and is
+not listed in it (a file cannot contain its own hash); `verify` checks that the cover names the manifest it came with.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from audits.models import Audit, Finding
+from capa.models import Capa
+from documents.models import Document, Revision
+from qms.errors import DomainError
+from qms.evidence import registers
+from qms.evidence.models import EvidencePack
+from qms.evidence.registers import Period
+from qms.history import stamp
+from qms.jobs import JobProgress
+from qms.models import Clause, Job
+from qms.pdf import render_pdf
+
+JOB_KIND = "evidence_pack"
+MANIFEST = "manifest.json"
+COVER_FILES = ("index.html", "index.pdf")
+INDEX_TEMPLATE = "evidence/index.html"
+_CHUNK = 1024 * 1024
+# Already compressed: deflating them again costs time and saves nothing.
+_STORED_EXTENSIONS = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".gif", ".docx", ".xlsx", ".pptx", ".zip", ".gz"})
+_SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,10}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
+_MAX_COMPONENT = 40
+# Names Windows refuses whatever their extension.
+_DEVICE_NAMES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)})
+
+
+def safe_component(text: str) -> str:
+    """A reference made fit to be part of an entry name: ASCII letters, digits and dashes, at most 40 characters,
+    never a device name, never empty."""
+    cleaned = _UNSAFE.sub("-", text).strip("-")[:_MAX_COMPONENT].strip("-")
+    if cleaned.upper() in _DEVICE_NAMES:
+        cleaned = f"{cleaned}-"
+    return cleaned or "x"
+
+
+def safe_extension(name: str) -> str:
+    suffix = PurePath(name.replace("\\", "/").replace("\x00", "")).suffix.lower()
+    return suffix if _SAFE_EXTENSION.fullmatch(suffix) else ".bin"
+
+
+def default_clauses() -> list[Clause]:
+    """Every clause of the catalogue from 4 to 10, sub-clauses included, in catalogue order."""
+    return [clause for clause in Clause.objects.all() if clause.number.split(".")[0] in {str(n) for n in range(4, 11)}]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of the pack as the manifest lists it."""
+
+    path: str
+    sha256: str
+    size: int
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256, "size": self.size, "source": self.source}
+
+
+class PackWriter:
+    """Writes entries into an open ZIP, hashing each while it streams, and refuses a name twice."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self._archive = archive
+        self.entries: list[Entry] = []
+        self._names: set[str] = set()
+
+    def unique(self, path: str) -> str:
+        """The path, or the path with `-2`, `-3` … before its extension if it is taken (never a silent overwrite)."""
+        candidate, number = path, 1
+        stem, extension = (
+            (path[: -len(PurePath(path).suffix)], PurePath(path).suffix) if PurePath(path).suffix else (path, "")
+        )
+        while candidate in self._names or candidate in COVER_FILES or candidate == MANIFEST:
+            number += 1
+            candidate = f"{stem}-{number}{extension}"
+        return candidate
+
+    def add_stream(self, path: str, chunks: Iterable[bytes], *, source: str, listed: bool = True) -> Entry:
+        path = self.unique(path) if listed else path
+        self._names.add(path)
+        info = zipfile.ZipInfo(path, date_time=timezone.now().timetuple()[:6])
+        stored = PurePath(path).suffix.lower() in _STORED_EXTENSIONS
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        digest, size = hashlib.sha256(), 0
+        with self._archive.open(info, "w", force_zip64=True) as target:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                target.write(chunk)
+        entry = Entry(path=path, sha256=digest.hexdigest(), size=size, source=source)
+        if listed:
+            self.entries.append(entry)
+        return entry
+
+    def add_bytes(self, path: str, content: bytes, *, source: str, listed: bool = True) -> Entry:
+        return self.add_stream(path, [content], source=source, listed=listed)
+
+    def add_file(self, path: str, handle: IO[bytes], *, source: str) -> Entry:
+        return self.add_stream(path, iter(lambda: handle.read(_CHUNK), b""), source=source)
+
+    def add_rows(self, path: str, rows: Iterable[list[str]], *, source: str) -> Entry:
+        return self.add_stream(path, _csv_chunks(rows), source=source)
+
+
+def _csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > _CHUNK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+@dataclass(frozen=True)
+class ClauseEvidence:
+    """One row of the index: a clause, what it expects, and the records in the pack that answer it."""
+
+    clause: Clause
+    records: list[str]
+
+
+def clause_index(user: Any, period: Period, clauses: list[Clause]) -> list[ClauseEvidence]:
+    """For each clause, the documents in force, audits, findings and CAPAs of the period linked to it."""
+    by_clause: dict[int, list[str]] = {clause.pk: [] for clause in clauses}
+    revisions = registers.revisions_in_period(user, period)
+    documents = Document.objects.filter(pk__in=revisions.values("document")).prefetch_related(
+        Prefetch("clauses", queryset=Clause.objects.only("pk"))
+    )
+    for document in documents.order_by("number"):
+        for clause in document.clauses.all():
+            if clause.pk in by_clause:
+                by_clause[clause.pk].append(f"{document.number} {document.title}")
+    audits: Iterable[Audit] = registers.audits_in_period(user, period).prefetch_related("clauses")
+    for audit in audits:
+        for clause in audit.clauses.all():
+            if clause.pk in by_clause:
+                by_clause[clause.pk].append(f"Audit {audit.reference}")
+    findings = Finding.objects.filter(audit__in=registers.audits_in_period(user, period)).order_by("reference")
+    for finding in findings:
+        if finding.clause_id in by_clause:
+            by_clause[finding.clause_id].append(f"Finding {finding.reference}")
+    capas: Iterable[Capa] = registers.capas_in_period(user, period)
+    for capa in capas:
+        if capa.clause_id is not None and capa.clause_id in by_clause:
+            by_clause[capa.clause_id].append(f"CAPA {capa.reference}")
+    return [ClauseEvidence(clause=clause, records=by_clause[clause.pk]) for clause in clauses]
+
+
+def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
+    """The work of an evidence pack job (`qms.jobs.run_job`).
+
+    The ZIP itself is kept on the pack, not handed back to `run_job` (which holds a job's file in memory); the job's
+    own file is the pack's manifest, small, so the job's download stays meaningful.
+    """
+    pack = job.subject
+    if not isinstance(pack, EvidencePack):
+        raise DomainError("The evidence pack of this job no longer exists.")
+    user = pack.created_by
+    period = Period(start=pack.period_start, end=pack.period_end)
+    clauses = list(Clause.objects.filter(number__in=pack.clauses)) if pack.clauses else default_clauses()
+    generated_at = timezone.now()
+
+    with tempfile.TemporaryFile() as spool:
+        with zipfile.ZipFile(spool, "w", allowZip64=True) as archive:
+            writer = PackWriter(archive)
+            for step, (path, register) in enumerate(registers.REGISTERS):
+                progress.report(5 + 30 * step // len(registers.REGISTERS), f"Writing {path}")
+                writer.add_rows(path, register(user, period), source=f"register {PurePath(path).stem}")
+            progress.report(35, "Adding the documents in force")
+            _add_documents(writer, registers.revisions_in_period(user, period))
+            progress.report(70, "Adding the final audit reports")
+            for number, report in enumerate(registers.final_reports(user, period), start=1):
+                name = f"audit-reports/{number:04d}-{safe_component(report.audit.reference)}-final.pdf"
+                with report.file.open("rb") as handle:
+                    writer.add_file(name, handle, source=f"{report.audit.reference} final report v{report.version}")
+            progress.report(80, "Writing the manifest and the index")
+            manifest = json.dumps(
+                {
+                    "generated_at": generated_at.isoformat(timespec="seconds"),
+                    "generated_by": user.get_username(),
+                    "organisation": settings.ORGANISATION_NAME,
+                    "period_start": period.start.isoformat(),
+                    "period_end": period.end.isoformat(),
+                    "clauses": [clause.number for clause in clauses],
+                    "files": [entry.as_dict() for entry in writer.entries],
+                },
+                indent=2,
+                ensure_ascii=False,
+            ).encode()
+            manifest_entry = writer.add_bytes(MANIFEST, manifest, source="manifest", listed=False)
+            context = {
+                "organisation": settings.ORGANISATION_NAME,
+                "period": period,
+                "generated_by": user,
+                "generated_at": generated_at,
+                "manifest_sha256": manifest_entry.sha256,
+                "rows": clause_index(user, period, clauses),
+                "files": writer.entries,
+                "document_title": f"Evidence pack {period.start} to {period.end}",
+            }
+            writer.add_bytes(
+                "index.html", render_to_string(INDEX_TEMPLATE, context).encode(), source="index", listed=False
+            )
+            progress.report(85, "Rendering the index PDF")
+            writer.add_bytes(
+                "index.pdf", render_pdf(INDEX_TEMPLATE, {**context, "pdf": True}), source="index", listed=False
+            )
+        progress.report(95, "Saving the pack")
+        _record(pack, spool, manifest_sha256=manifest_entry.sha256)
+    return f"evidence-pack-{pack.pk}-manifest.json", manifest, "application/json"
+
+
+def _add_documents(writer: PackWriter, revisions: Iterable[Revision]) -> None:
+    for number, revision in enumerate(revisions, start=1):
+        document_number = safe_component(revision.document.number)
+        name = (
+            f"documents/{number:04d}-{document_number}-rev{revision.revision}"
+            f"{safe_extension(revision.file.name or revision.original_filename)}"
+        )
+        with revision.file.open("rb") as handle:
+            writer.add_file(name, handle, source=f"{revision.document.number} rev {revision.revision}")
+
+
+def _record(pack: EvidencePack, spool: IO[bytes], *, manifest_sha256: str) -> None:
+    """Hash the finished ZIP, save it in the default storage under a generated name and note it on the pack."""
+    spool.seek(0)
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: spool.read(_CHUNK), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    spool.seek(0)
+    now = timezone.now()
+    stored = default_storage.save(f"evidence-packs/{now:%Y}/{now:%m}/{uuid.uuid4().hex}.zip", File(spool))
+    pack.file.name = stored
+    pack.sha256 = digest.hexdigest()
+    pack.size = size
+    pack.manifest_sha256 = manifest_sha256
+    stamp(pack, actor=pack.created_by, reason="Evidence pack built")
+    pack.save(update_fields=["file", "sha256", "size", "manifest_sha256"])

@@ -1,0 +1,429 @@
+"""The CSV registers of an evidence pack: each a generator of rows (the header first), as they were in the period.
+
+Every register reads through the apps' `visible_to()` querysets with the pack's creator, so an external auditor's
+pack holds only what their role may see. Cells go through `csv_safe` so a spreadsheet never runs one as a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from audits.models import Audit, AuditProgramme, AuditReport, Finding
+from capa.models import Capa, CapaAction, EffectivenessCheck, Nonconformity
+from documents.models import Acknowledgement, Approval, Document, Revision
+from improvement.models import Idea, StageChange
+from qms.web import csv_safe
+
+Row = list[str]
+
+
+@dataclass(frozen=True)
+class Period:
+    """The pack's period as dates, and as the aware instants that bound it (the end is exclusive)."""
+
+    start: date
+    end: date
+
+    @property
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def ends_before(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return csv_safe(str(value))
+
+
+def _rows(header: Row, records: Iterable[Any], row: Callable[[Any], list[Any]]) -> Iterator[Row]:
+    yield header
+    for record in records:
+        yield [_cell(value) for value in row(record)]
+
+
+def revisions_in_period(user: Any, period: Period) -> QuerySet[Revision]:
+    """The revisions in force at any time in the period: effective before its end, not ended before its start."""
+    return (
+        Revision.objects.visible_to(user)
+        .filter(status__in=Revision.PUBLISHED, effective_at__lt=period.ends_before)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=period.starts_at))
+        .select_related("document", "author")
+        .order_by("document__number", "revision")
+    )
+
+
+def audits_in_period(user: Any, period: Period) -> QuerySet[Audit]:
+    return (
+        Audit.objects.visible_to(user)
+        .filter(planned_start__lte=period.end, planned_end__gte=period.start)
+        .select_related("programme", "department", "lead_auditor")
+        .order_by("reference")
+    )
+
+
+def capas_in_period(user: Any, period: Period) -> QuerySet[Capa]:
+    return (
+        Capa.objects.visible_to(user)
+        .filter(created_at__lt=period.ends_before)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.starts_at))
+        .select_related("owner", "clause")
+        .order_by("reference")
+    )
+
+
+def final_reports(user: Any, period: Period) -> QuerySet[AuditReport]:
+    return (
+        AuditReport.objects.visible_to(user)
+        .filter(final=True, audit__in=audits_in_period(user, period))
+        .select_related("audit")
+        .order_by("audit__reference")
+    )
+
+
+def document_register(user: Any, period: Period) -> Iterator[Row]:
+    """The master list: each document the user sees, with the revision in force at the end of the period."""
+    in_force = {
+        rev.document_id: rev.revision
+        for rev in revisions_in_period(user, period).filter(effective_at__lt=period.ends_before)
+        if rev.ended_at is None or rev.ended_at >= period.ends_before
+    }
+    documents = (
+        Document.objects.visible_to(user)
+        .filter(created_at__lt=period.ends_before)
+        .select_related("document_type", "owner", "department")
+        .prefetch_related("clauses")
+        .order_by("number")
+    )
+    yield from _rows(
+        ["number", "title", "type", "owner", "department", "clauses", "revision_in_force_at_period_end", "status_now"],
+        documents,
+        lambda d: [
+            d.number,
+            d.title,
+            d.document_type.code,
+            d.owner,
+            d.department or "",
+            " ".join(c.number for c in d.clauses.all()),
+            in_force.get(d.pk, ""),
+            d.status,
+        ],
+    )
+
+
+def revision_register(user: Any, period: Period) -> Iterator[Row]:
+    """Revisions in force during the period, one row per approval (its signature included); one row if none."""
+    header = [
+        "document",
+        "revision",
+        "effective_at",
+        "ended_at",
+        "sha256",
+        "author",
+        "approver",
+        "decision",
+        "decided_at",
+        "signature_meaning",
+        "signed_sha256",
+    ]
+    yield header
+    revisions = revisions_in_period(user, period).prefetch_related("approvals__approver", "approvals__signature")
+    for rev in revisions:
+        base = [rev.document.number, rev.revision, rev.effective_at, rev.ended_at, rev.sha256, rev.author]
+        approvals: list[Approval] = list(rev.approvals.all())
+        if not approvals:
+            yield [_cell(v) for v in [*base, "", "", "", "", ""]]
+        for approval in approvals:
+            signature = approval.signature
+            yield [
+                _cell(v)
+                for v in [
+                    *base,
+                    approval.approver,
+                    approval.decision,
+                    approval.decided_at,
+                    signature.meaning if signature else "",
+                    signature.content_sha256 if signature else "",
+                ]
+            ]
+
+
+def acknowledgement_register(user: Any, period: Period) -> Iterator[Row]:
+    acknowledgements = (
+        Acknowledgement.objects.filter(revision__in=Revision.objects.visible_to(user))
+        .filter(acknowledged_at__gte=period.starts_at, acknowledged_at__lt=period.ends_before)
+        .select_related("revision__document", "user")
+        .order_by("acknowledged_at", "pk")
+    )
+    yield from _rows(
+        ["document", "revision", "user", "acknowledged_at"],
+        acknowledgements,
+        lambda a: [a.revision.document.number, a.revision.revision, a.user, a.acknowledged_at],
+    )
+
+
+def programme_register(user: Any, period: Period) -> Iterator[Row]:
+    programmes = AuditProgramme.objects.filter(year__gte=period.start.year, year__lte=period.end.year).order_by("year")
+    yield from _rows(["year", "objectives"], programmes, lambda p: [p.year, p.objectives])
+
+
+def audit_register(user: Any, period: Period) -> Iterator[Row]:
+    yield from _rows(
+        [
+            "reference",
+            "title",
+            "department",
+            "lead_auditor",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "status_now",
+            "clauses",
+        ],
+        audits_in_period(user, period).prefetch_related("clauses"),
+        lambda a: [
+            a.reference,
+            a.title,
+            a.department or "",
+            a.lead_auditor,
+            a.planned_start,
+            a.planned_end,
+            a.actual_start,
+            a.actual_end,
+            a.status,
+            " ".join(c.number for c in a.clauses.all()),
+        ],
+    )
+
+
+def finding_register(user: Any, period: Period) -> Iterator[Row]:
+    findings = (
+        Finding.objects.filter(audit__in=audits_in_period(user, period))
+        .select_related("audit", "clause", "department")
+        .order_by("reference")
+    )
+    yield from _rows(
+        ["reference", "audit", "type", "clause", "statement", "requirement", "evidence", "department"],
+        findings,
+        lambda f: [
+            f.reference,
+            f.audit.reference,
+            f.type,
+            f.clause.number,
+            f.statement,
+            f.requirement,
+            f.evidence,
+            f.department or "",
+        ],
+    )
+
+
+def nonconformity_register(user: Any, period: Period) -> Iterator[Row]:
+    nonconformities = (
+        Nonconformity.objects.visible_to(user)
+        .filter(reported_at__lt=period.ends_before)
+        .select_related("department", "clause")
+        .order_by("reference")
+    )
+    yield from _rows(
+        ["reference", "title", "source", "severity", "clause", "department", "reported_at", "status_now"],
+        nonconformities,
+        lambda n: [
+            n.reference,
+            n.title,
+            n.source,
+            n.severity,
+            n.clause.number if n.clause else "",
+            n.department or "",
+            n.reported_at,
+            n.status,
+        ],
+    )
+
+
+def capa_statuses_at(capa_ids: Iterable[int], moment: datetime) -> dict[int, str]:
+    """Each CAPA's status as its history shows it at `moment`, not as it is today."""
+    return {capa.pk: capa.status for capa in Capa.history.as_of(moment).filter(pk__in=list(capa_ids))}
+
+
+def capa_register(user: Any, period: Period) -> Iterator[Row]:
+    capas = list(capas_in_period(user, period))
+    at_end = capa_statuses_at([c.pk for c in capas], period.ends_before)
+    yield from _rows(
+        [
+            "reference",
+            "title",
+            "kind",
+            "source",
+            "severity",
+            "clause",
+            "owner",
+            "due_date",
+            "status_at_period_end",
+            "status_now",
+            "root_cause",
+            "closed_at",
+        ],
+        capas,
+        lambda c: [
+            c.reference,
+            c.title,
+            c.kind,
+            c.source,
+            c.severity,
+            c.clause.number if c.clause else "",
+            c.owner,
+            c.due_date,
+            at_end.get(c.pk, ""),
+            c.status,
+            c.root_cause,
+            c.closed_at,
+        ],
+    )
+
+
+def capa_action_register(user: Any, period: Period) -> Iterator[Row]:
+    actions = (
+        CapaAction.objects.filter(capa__in=capas_in_period(user, period))
+        .select_related("capa", "owner")
+        .order_by("capa__reference", "number")
+    )
+    yield from _rows(
+        ["capa", "number", "description", "owner", "due_date", "status_now", "completed_at", "evidence"],
+        actions,
+        lambda a: [
+            a.capa.reference,
+            a.number,
+            a.description,
+            a.owner,
+            a.due_date,
+            a.status,
+            a.completed_at,
+            a.evidence,
+        ],
+    )
+
+
+def effectiveness_register(user: Any, period: Period) -> Iterator[Row]:
+    checks = (
+        EffectivenessCheck.objects.filter(capa__in=capas_in_period(user, period))
+        .select_related("capa", "verified_by", "signature")
+        .order_by("capa__reference", "planned_date", "pk")
+    )
+    yield from _rows(
+        ["capa", "planned_date", "criteria", "result", "verified_by", "verified_at", "signed_sha256"],
+        checks,
+        lambda e: [
+            e.capa.reference,
+            e.planned_date,
+            e.criteria,
+            e.result,
+            e.verified_by or "",
+            e.verified_at,
+            e.signature.content_sha256 if e.signature else "",
+        ],
+    )
+
+
+def idea_register(user: Any, period: Period) -> Iterator[Row]:
+    ideas = Idea.objects.visible_to(user).filter(created_at__lt=period.ends_before).order_by("reference")
+    yield from _rows(
+        [
+            "reference",
+            "title",
+            "category",
+            "source",
+            "stage_now",
+            "cycle",
+            "target_metric",
+            "baseline",
+            "measured_result",
+        ],
+        ideas,
+        lambda i: [
+            i.reference,
+            i.title,
+            i.category,
+            i.source,
+            i.stage,
+            i.cycle,
+            i.target_metric,
+            i.baseline,
+            i.measured_result,
+        ],
+    )
+
+
+def idea_stage_register(user: Any, period: Period) -> Iterator[Row]:
+    changes = (
+        StageChange.objects.filter(idea__in=Idea.objects.visible_to(user))
+        .filter(at__gte=period.starts_at, at__lt=period.ends_before)
+        .select_related("idea")
+        .order_by("at", "pk")
+    )
+    yield from _rows(
+        ["idea", "from_stage", "to_stage", "cycle", "at", "note"],
+        changes,
+        lambda s: [s.idea.reference, s.from_stage, s.to_stage, s.cycle, s.at, s.note],
+    )
+
+
+def history_register(user: Any, period: Period) -> Iterator[Row]:
+    """The history extract: every change in the period to the documents, revisions, audits and CAPAs shown."""
+    yield ["at", "record", "change", "user", "reason"]
+    sources: list[tuple[Any, QuerySet[Any], Callable[[Any], str]]] = [
+        (Document, Document.objects.visible_to(user), lambda h: h.number),
+        (Revision, Revision.objects.visible_to(user), lambda h: f"{h.document.number} rev {h.revision}"),
+        (Audit, Audit.objects.visible_to(user), lambda h: h.reference),
+        (Capa, Capa.objects.visible_to(user), lambda h: h.reference),
+    ]
+    kinds = {"+": "created", "~": "changed", "-": "deleted"}
+    for model, visible, label in sources:
+        rows = (
+            model.history.filter(id__in=visible.values("pk"))
+            .filter(history_date__gte=period.starts_at, history_date__lt=period.ends_before)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        )
+        if model is Revision:
+            rows = rows.select_related("document")
+        for row in rows:
+            yield [
+                _cell(row.history_date),
+                _cell(label(row)),
+                kinds.get(row.history_type, row.history_type),
+                _cell(row.history_user or ""),
+                _cell(row.history_change_reason or ""),
+            ]
+
+
+REGISTERS: list[tuple[str, Callable[[Any, Period], Iterator[Row]]]] = [
+    ("registers/documents.csv", document_register),
+    ("registers/revisions.csv", revision_register),
+    ("registers/acknowledgements.csv", acknowledgement_register),
+    ("registers/audit-programme.csv", programme_register),
+    ("registers/audits.csv", audit_register),
+    ("registers/findings.csv", finding_register),
+    ("registers/nonconformities.csv", nonconformity_register),
+    ("registers/capas.csv", capa_register),
+    ("registers/capa-actions.csv", capa_action_register),
+    ("registers/effectiveness-checks.csv", effectiveness_register),
+    ("registers/ideas.csv", idea_register),
+    ("registers/idea-stages.csv", idea_stage_register),
+    ("registers/history.csv", history_register),
+]
+"""Each register's entry name in the ZIP and the generator that writes it, in the order they are written."""
