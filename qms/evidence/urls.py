@@ -1,0 +1,10 @@
+from django.urls import path
+
+from qms.evidence import views
+
+app_name = "evidence"
+urlpatterns = [
+    path("", views.pack_list, name="index"),
+    path("<int:pk>/download/", views.pack_download, name="download"),
+    path("verify/", views.pack_verify, name="verify"),
+]
