@@ -154,6 +154,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Internationalisation -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["qms.formats"]  # ISO dates first in forms (qms/formats/en_GB/formats.py)
 TIME_ZONE = env.text("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

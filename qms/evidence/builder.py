@@ -206,8 +206,9 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
             progress.report(70, "Adding the final audit reports")
             for number, report in enumerate(registers.final_reports(user, period), start=1):
                 name = f"audit-reports/{number:04d}-{safe_component(report.audit.reference)}-final.pdf"
-                with report.file.open("rb") as handle:
-                    writer.add_file(name, handle, source=f"{report.audit.reference} final report v{report.version}")
+                source = f"{report.audit.reference} final report v{report.version}"
+                with _opened(report.file, source) as handle:
+                    writer.add_file(name, handle, source=source)
             progress.report(80, "Writing the manifest and the index")
             manifest = json.dumps(
                 {
@@ -252,8 +253,19 @@ def _add_documents(writer: PackWriter, revisions: Iterable[Revision]) -> None:
             f"documents/{number:04d}-{document_number}-rev{revision.revision}"
             f"{safe_extension(revision.file.name or revision.original_filename)}"
         )
-        with revision.file.open("rb") as handle:
-            writer.add_file(name, handle, source=f"{revision.document.number} rev {revision.revision}")
+        source = f"{revision.document.number} rev {revision.revision}"
+        with _opened(revision.file, source) as handle:
+            writer.add_file(name, handle, source=source)
+
+
+def _opened(field_file: Any, source: str) -> Any:
+    """The stored file of a record, or a refusal that names it: a pack with a file silently missing would mislead."""
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError as missing:
+        raise DomainError(
+            f"The file of {source} is missing from storage, so the pack would be incomplete."
+        ) from missing
 
 
 def _record(pack: EvidencePack, spool: IO[bytes], *, manifest_sha256: str) -> None:

@@ -237,3 +237,21 @@ def test_document_model_is_untouched_by_building(history: dict[str, Any], qualit
     before = Document.history.count()
     _build(quality_manager)
     assert Document.history.count() == before
+
+
+def test_a_missing_document_file_fails_the_pack_and_names_the_revision(
+    history: dict[str, Any], quality_manager: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    revision = history["document"].revisions.get(revision=1)
+    default_storage.delete(revision.file.name)
+    pack, job = services.evidence_pack_request(actor=quality_manager, period_start=PERIOD_START, period_end=PERIOD_END)
+    run_job(job.pk, build_pack)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error == (
+        f"The file of {history['document'].number} rev 1 is missing from storage, so the pack would be incomplete."
+    )
+    pack.refresh_from_db()
+    assert not pack.file

@@ -62,3 +62,15 @@ def test_session_and_csrf_cookies_are_http_only():
     assert settings.CSRF_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_date_inputs_are_prefilled_in_iso_form_as_browsers_need():
+    from datetime import date
+
+    from django import forms
+
+    class Dated(forms.Form):
+        day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), initial=date(2026, 3, 9))
+
+    assert 'value="2026-03-09"' in str(Dated()["day"])
+    assert Dated(data={"day": "09/03/2026"}).is_valid()
