@@ -257,7 +257,8 @@ def nonconformity_register(user: Any, period: Period) -> Iterator[Row]:
 
 def capa_statuses_at(capa_ids: Iterable[int], moment: datetime) -> dict[int, str]:
     """Each CAPA's status as its history shows it at `moment`, not as it is today."""
-    return {capa.pk: capa.status for capa in Capa.history.as_of(moment).filter(pk__in=list(capa_ids))}
+    # `id`, not `pk`: on the historical table the primary key is the history row's own, `id` is the CAPA's.
+    return {capa.pk: capa.status for capa in Capa.history.as_of(moment).filter(id__in=list(capa_ids))}
 
 
 def capa_register(user: Any, period: Period) -> Iterator[Row]:
