@@ -1,4 +1,5 @@
-"""The Celery app. Tasks are found in every installed app's tasks.py; the beat schedule lives in settings."""
+"""The Celery app. Tasks are found in every installed app's tasks.py, and in the tasks.py of the cross-module
+features that live inside qms/ (evidence packs); the beat schedule lives in settings."""
 
 import os
 
@@ -9,3 +10,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings")
 app = Celery("qms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["qms.evidence"])

@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-review-reminders": {"task": "documents.tasks.send_review_reminders", "schedule": timedelta(hours=6)},
     "send-audit-reminders": {"task": "audits.tasks.send_audit_reminders", "schedule": timedelta(hours=6)},
     "send-capa-digests": {"task": "capa.tasks.send_capa_digests", "schedule": timedelta(hours=6)},
+    "delete-expired-evidence-packs": {
+        "task": "qms.evidence.tasks.delete_expired_evidence_packs",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Cache ----------------------------------------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from qms.errors import DomainError, NotAllowed
 from qms.evidence.builder import JOB_KIND
@@ -52,3 +55,23 @@ def evidence_pack_record_download(*, actor: User, pack: EvidencePack) -> Evidenc
     stamp(locked, actor=actor, reason=f"Downloaded by {actor.get_username()}")
     locked.save(update_fields=["downloads"])
     return locked
+
+
+def evidence_packs_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete the ZIPs of expired packs from storage; the pack records, hashes and history stay, so an auditor can
+    still check a copy handed on against them. Safe to run twice: a pack without a file is passed over."""
+    now = now or timezone.now()
+    deleted = 0
+    for pack_id in EvidencePack.objects.filter(expires_at__lte=now).exclude(file="").values_list("pk", flat=True):
+        with transaction.atomic():
+            pack = EvidencePack.objects.select_for_update().filter(pk=pack_id).exclude(file="").first()
+            if pack is None:
+                continue
+            name = pack.file.name
+            pack.file = None
+            stamp(pack, actor=None, reason="Expired: the ZIP was deleted; its hashes stay on record")
+            pack.save(update_fields=["file"])
+            # After the commit: if the transaction rolls back, the file must still be there for the record.
+            transaction.on_commit(partial(default_storage.delete, name))
+        deleted += 1
+    return deleted

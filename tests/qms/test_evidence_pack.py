@@ -255,3 +255,32 @@ def test_a_missing_document_file_fails_the_pack_and_names_the_revision(
     )
     pack.refresh_from_db()
     assert not pack.file
+
+
+def test_expired_packs_lose_their_zip_but_keep_their_record(
+    history: dict[str, Any], quality_manager: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from qms.evidence.tasks import delete_expired_evidence_packs
+
+    pack = _build(quality_manager)
+    name = pack.file.name
+    assert delete_expired_evidence_packs() == 0, "a pack that has not expired keeps its file"
+    with time_machine.travel(pack.expires_at + timedelta(minutes=1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert delete_expired_evidence_packs() == 1
+        assert delete_expired_evidence_packs() == 0, "safe to run twice"
+    pack.refresh_from_db()
+    assert not pack.file and not default_storage.exists(name)
+    assert pack.sha256 and pack.manifest_sha256
+    assert pack.history.first().history_change_reason.startswith("Expired")
+
+
+def test_the_worker_knows_the_evidence_tasks() -> None:
+    from qms.celery import app
+
+    app.loader.import_default_modules()
+    assert {"qms.evidence.tasks.build_evidence_pack", "qms.evidence.tasks.delete_expired_evidence_packs"} <= set(
+        app.tasks
+    )
