@@ -15,7 +15,6 @@ supplier more than once, so that "has this happened before?" has answers.
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -37,7 +36,8 @@ from capa.demo.log import NONCONFORMITIES
 from capa.demo.plans import ActionPlan, Analysis, CapaPlan, CheckPlan, NonconformityPlan, RevisionPlan
 from capa.models import Capa, CapaAction, EffectivenessCheck, Nonconformity
 from documents import services as document_services
-from documents.models import Document, Revision
+from documents.demo.revising import changeable_document, revised_text, text_of
+from documents.models import Document
 from qms.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from qms.models import Clause, Department, User
 from qms.signatures import SignatureError
@@ -295,7 +295,7 @@ class _CapaStory:
         )
         revision = change_request.revision
         assert revision is not None  # accepting opens the draft
-        text = _revised_text(_text_of(revision), change, revision.revision)
+        text = revised_text(text_of(revision), change.changes, change.summary, revision.revision)
         upload = SimpleUploadedFile(
             f"{document.number} {document.title} rev {revision.revision}.md", text.encode(), "text/markdown"
         )
@@ -335,38 +335,10 @@ class _CapaStory:
 
 
 def _changeable(plan: ActionPlan) -> Document | None:
-    """The demo document an action changes, if it is there as the demo made it: effective, in Markdown, with no
-    revision in progress and the text the change applies to."""
+    """The demo document an action changes, if it is there as the demo made it (see documents.demo.revising)."""
     if not plan.document or plan.revision is None:
         return None
-    document = (
-        Document.objects.filter(title=plan.document, status=Document.Status.EFFECTIVE, owner__is_active=True)
-        .select_related("owner")
-        .first()
-    )
-    if document is None or document.revisions.filter(status__in=Revision.IN_PROGRESS).exists():
-        return None
-    effective = document.revisions.filter(status=Revision.Status.EFFECTIVE).first()
-    if effective is None or effective.content_type != "text/markdown":
-        return None
-    text = _text_of(effective)
-    return document if all(old in text for old, _new in plan.revision.changes) else None
-
-
-def _text_of(revision: Revision) -> str:
-    with revision.file.open("rb") as file:
-        return bytes(file.read()).decode()
-
-
-def _revised_text(text: str, change: RevisionPlan, number: int) -> str:
-    """The effective text with the change applied, the revision number in its header and a line in its history
-    (the layout of the demo documents)."""
-    for old, new in change.changes:
-        text = text.replace(old, new)
-    text = re.sub(r"^\| Revision \| \d+ \|$", f"| Revision | {number} |", text, count=1, flags=re.MULTILINE)
-    if "## Revision history" in text:
-        text = text.rstrip("\n") + f"\n| {number} | {change.summary} |\n"
-    return text
+    return changeable_document(plan.document, plan.revision.changes)
 
 
 # --- Seeding --------------------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ the ideas raised from audit findings, and the document changes that standardise 
 from __future__ import annotations
 
 import os
-import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -33,7 +32,8 @@ from audits.models import Finding
 from capa.demo.clock import clock_at
 from capa.models import Capa
 from documents import services as document_services
-from documents.models import Document, Revision
+from documents.demo.revising import changeable_document, revised_text, text_of
+from documents.models import Document
 from improvement import services
 from improvement.demo.decided import DECIDED
 from improvement.demo.linked import LINKED
@@ -334,7 +334,7 @@ class _IdeaStory:
         )
         revision = change_request.revision
         assert revision is not None  # accepting opens the draft
-        text = _revised_text(_text_of(revision), change, revision.revision)
+        text = revised_text(text_of(revision), change.changes, change.summary, revision.revision)
         upload = SimpleUploadedFile(
             f"{document.number} {document.title} rev {revision.revision}.md", text.encode(), "text/markdown"
         )
@@ -361,36 +361,8 @@ class _IdeaStory:
 
 
 def _changeable(change: DocumentChange) -> Document | None:
-    """The demo document an idea changes, if it is there as the demo made it: effective, in Markdown, with no
-    revision in progress and the text the change applies to."""
-    document = (
-        Document.objects.filter(title=change.document, status=Document.Status.EFFECTIVE, owner__is_active=True)
-        .select_related("owner")
-        .first()
-    )
-    if document is None or document.revisions.filter(status__in=Revision.IN_PROGRESS).exists():
-        return None
-    effective = document.revisions.filter(status=Revision.Status.EFFECTIVE).first()
-    if effective is None or effective.content_type != "text/markdown":
-        return None
-    text = _text_of(effective)
-    return document if all(old in text for old, _new in change.changes) else None
-
-
-def _text_of(revision: Revision) -> str:
-    with revision.file.open("rb") as file:
-        return bytes(file.read()).decode()
-
-
-def _revised_text(text: str, change: DocumentChange, number: int) -> str:
-    """The effective text with the change applied, the revision number in its header and a line in its history
-    (the layout of the demo documents)."""
-    for old, new in change.changes:
-        text = text.replace(old, new)
-    text = re.sub(r"^\| Revision \| \d+ \|$", f"| Revision | {number} |", text, count=1, flags=re.MULTILINE)
-    if "## Revision history" in text:
-        text = text.rstrip("\n") + f"\n| {number} | {change.summary} |\n"
-    return text
+    """The demo document an idea changes, if it is there as the demo made it (see documents.demo.revising)."""
+    return changeable_document(change.document, change.changes)
 
 
 # --- Seeding --------------------------------------------------------------------------------------------------------
