@@ -36,11 +36,11 @@ from documents.models import Document, Revision
 from qms.errors import DomainError
 from qms.evidence import registers
 from qms.evidence.models import EvidencePack
-from qms.evidence.registers import Period
 from qms.history import stamp
 from qms.jobs import JobProgress
 from qms.models import Clause, Job
 from qms.pdf import render_pdf
+from qms.periods import Period
 
 JOB_KIND = "evidence_pack"
 MANIFEST = "manifest.json"

@@ -7,36 +7,19 @@ pack holds only what their role may see. Cells go through `csv_safe` so a spread
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from audits.models import Audit, AuditProgramme, AuditReport, Finding
 from capa.models import Capa, CapaAction, EffectivenessCheck, Nonconformity
 from documents.models import Acknowledgement, Approval, Document, Revision
 from improvement.models import Idea, StageChange
+from qms.periods import Period
 from qms.web import csv_safe
 
 Row = list[str]
-
-
-@dataclass(frozen=True)
-class Period:
-    """The pack's period as dates, and as the aware instants that bound it (the end is exclusive)."""
-
-    start: date
-    end: date
-
-    @property
-    def starts_at(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.start, time.min))
-
-    @property
-    def ends_before(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
 
 
 def _cell(value: Any) -> str:
