@@ -38,7 +38,12 @@ class EvidencePackRequestSerializer(serializers.Serializer):
 
 
 class EvidencePackJobSerializer(JobSerializer):
-    """The 202 answer: the job, and the pack it builds."""
+    """The 202 answer: the job, and the pack it builds.
+
+    `url` and `download_url` lead to the pack rather than to the bare job: the pack's endpoint shows the same status
+    and progress (spec/api.md), and its download is the ZIP, recorded in the pack's history and refused once expired.
+    The job's own file is only the pack's manifest.
+    """
 
     # A plain string here: a second enum of the job's statuses collides with JobSerializer's in the schema, and the
     # enum names are settled in the settings, which this module leaves alone.
@@ -51,6 +56,13 @@ class EvidencePackJobSerializer(JobSerializer):
 
     def get_evidence_pack(self, job: Job) -> str:
         return reverse("api:evidence-pack-detail", args=[self.context["pack"].pk])
+
+    def get_url(self, job: Job) -> str:
+        return self.get_evidence_pack(job)
+
+    def get_download_url(self, job: Job) -> str | None:
+        pack: EvidencePack = self.context["pack"]
+        return reverse("api:evidence-pack-download", args=[pack.pk]) if pack.ready else None
 
 
 class EvidencePackSerializer(serializers.ModelSerializer):

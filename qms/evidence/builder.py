@@ -75,6 +75,18 @@ def default_clauses() -> list[Clause]:
     return [clause for clause in Clause.objects.all() if clause.number.split(".")[0] in {str(n) for n in range(4, 11)}]
 
 
+def chosen_clauses(numbers: list[str]) -> list[Clause]:
+    """The clauses asked for with their sub-clauses (asking for 7.1 takes 7.1.5 too), in catalogue order; every
+    clause from 4 to 10 when none were named."""
+    if not numbers:
+        return default_clauses()
+    return [
+        clause
+        for clause in Clause.objects.all()
+        if any(clause.number == number or clause.number.startswith(f"{number}.") for number in numbers)
+    ]
+
+
 @dataclass(frozen=True)
 class Entry:
     """One file of the pack as the manifest lists it."""
@@ -192,7 +204,14 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
         raise DomainError("The evidence pack of this job no longer exists.")
     user = pack.created_by
     period = Period(start=pack.period_start, end=pack.period_end)
-    clauses = list(Clause.objects.filter(number__in=pack.clauses)) if pack.clauses else default_clauses()
+    clauses = chosen_clauses(pack.clauses)
+    # The registers cover the whole period (they are the context an auditor samples from); the files follow the
+    # clauses asked for: the documents and audit reports linked to one of them.
+    revisions = registers.revisions_in_period(user, period)
+    reports = registers.final_reports(user, period)
+    if pack.clauses:
+        revisions = revisions.filter(document__clauses__in=clauses).distinct()
+        reports = reports.filter(audit__clauses__in=clauses).distinct()
     generated_at = timezone.now()
 
     with tempfile.TemporaryFile() as spool:
@@ -202,9 +221,9 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                 progress.report(5 + 30 * step // len(registers.REGISTERS), f"Writing {path}")
                 writer.add_rows(path, register(user, period), source=f"register {PurePath(path).stem}")
             progress.report(35, "Adding the documents in force")
-            _add_documents(writer, registers.revisions_in_period(user, period))
+            _add_documents(writer, revisions)
             progress.report(70, "Adding the final audit reports")
-            for number, report in enumerate(registers.final_reports(user, period), start=1):
+            for number, report in enumerate(reports, start=1):
                 name = f"audit-reports/{number:04d}-{safe_component(report.audit.reference)}-final.pdf"
                 source = f"{report.audit.reference} final report v{report.version}"
                 with _opened(report.file, source) as handle:
@@ -218,6 +237,7 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                     "period_start": period.start.isoformat(),
                     "period_end": period.end.isoformat(),
                     "clauses": [clause.number for clause in clauses],
+                    "clauses_asked": pack.clauses or "all of 4 to 10",
                     "files": [entry.as_dict() for entry in writer.entries],
                 },
                 indent=2,
@@ -233,6 +253,7 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                 "rows": clause_index(user, period, clauses),
                 "files": writer.entries,
                 "document_title": f"Evidence pack {period.start} to {period.end}",
+                "clauses_asked": pack.clauses,
             }
             writer.add_bytes(
                 "index.html", render_to_string(INDEX_TEMPLATE, context).encode(), source="index", listed=False

@@ -7,6 +7,7 @@ pack holds only what their role may see. Cells go through `csv_safe` so a spread
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -84,15 +85,26 @@ def document_register(user: Any, period: Period) -> Iterator[Row]:
         for rev in revisions_in_period(user, period).filter(effective_at__lt=period.ends_before)
         if rev.ended_at is None or rev.ended_at >= period.ends_before
     }
-    documents = (
+    documents = list(
         Document.objects.visible_to(user)
         .filter(created_at__lt=period.ends_before)
         .select_related("document_type", "owner", "department")
         .prefetch_related("clauses")
         .order_by("number")
     )
+    at_end = values_at(Document, [d.pk for d in documents], period.ends_before)
     yield from _rows(
-        ["number", "title", "type", "owner", "department", "clauses", "revision_in_force_at_period_end", "status_now"],
+        [
+            "number",
+            "title",
+            "type",
+            "owner",
+            "department",
+            "clauses",
+            "revision_in_force_at_period_end",
+            "status_at_period_end",
+            "status_now",
+        ],
         documents,
         lambda d: [
             d.number,
@@ -102,6 +114,7 @@ def document_register(user: Any, period: Period) -> Iterator[Row]:
             d.department or "",
             " ".join(c.number for c in d.clauses.all()),
             in_force.get(d.pk, ""),
+            at_end.get(d.pk, ""),
             d.status,
         ],
     )
@@ -164,6 +177,8 @@ def programme_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def audit_register(user: Any, period: Period) -> Iterator[Row]:
+    audits = list(audits_in_period(user, period).prefetch_related("clauses"))
+    at_end = values_at(Audit, [a.pk for a in audits], period.ends_before)
     yield from _rows(
         [
             "reference",
@@ -174,10 +189,11 @@ def audit_register(user: Any, period: Period) -> Iterator[Row]:
             "planned_end",
             "actual_start",
             "actual_end",
+            "status_at_period_end",
             "status_now",
             "clauses",
         ],
-        audits_in_period(user, period).prefetch_related("clauses"),
+        audits,
         lambda a: [
             a.reference,
             a.title,
@@ -187,6 +203,7 @@ def audit_register(user: Any, period: Period) -> Iterator[Row]:
             a.planned_end,
             a.actual_start,
             a.actual_end,
+            at_end.get(a.pk, ""),
             a.status,
             " ".join(c.number for c in a.clauses.all()),
         ],
@@ -195,12 +212,12 @@ def audit_register(user: Any, period: Period) -> Iterator[Row]:
 
 def finding_register(user: Any, period: Period) -> Iterator[Row]:
     findings = (
-        Finding.objects.filter(audit__in=audits_in_period(user, period))
+        Finding.objects.filter(audit__in=audits_in_period(user, period), created_at__lt=period.ends_before)
         .select_related("audit", "clause", "department")
         .order_by("reference")
     )
     yield from _rows(
-        ["reference", "audit", "type", "clause", "statement", "requirement", "evidence", "department"],
+        ["reference", "audit", "type", "clause", "statement", "requirement", "evidence", "department", "raised_at"],
         findings,
         lambda f: [
             f.reference,
@@ -211,19 +228,31 @@ def finding_register(user: Any, period: Period) -> Iterator[Row]:
             f.requirement,
             f.evidence,
             f.department or "",
+            f.created_at,
         ],
     )
 
 
 def nonconformity_register(user: Any, period: Period) -> Iterator[Row]:
-    nonconformities = (
+    nonconformities = list(
         Nonconformity.objects.visible_to(user)
         .filter(reported_at__lt=period.ends_before)
         .select_related("department", "clause")
         .order_by("reference")
     )
+    at_end = values_at(Nonconformity, [n.pk for n in nonconformities], period.ends_before)
     yield from _rows(
-        ["reference", "title", "source", "severity", "clause", "department", "reported_at", "status_now"],
+        [
+            "reference",
+            "title",
+            "source",
+            "severity",
+            "clause",
+            "department",
+            "reported_at",
+            "status_at_period_end",
+            "status_now",
+        ],
         nonconformities,
         lambda n: [
             n.reference,
@@ -233,20 +262,22 @@ def nonconformity_register(user: Any, period: Period) -> Iterator[Row]:
             n.clause.number if n.clause else "",
             n.department or "",
             n.reported_at,
+            at_end.get(n.pk, ""),
             n.status,
         ],
     )
 
 
-def capa_statuses_at(capa_ids: Iterable[int], moment: datetime) -> dict[int, str]:
-    """Each CAPA's status as its history shows it at `moment`, not as it is today."""
-    # `id`, not `pk`: on the historical table the primary key is the history row's own, `id` is the CAPA's.
-    return {capa.pk: capa.status for capa in Capa.history.as_of(moment).filter(id__in=list(capa_ids))}
+def values_at(model: Any, ids: Iterable[int], moment: datetime, field: str = "status") -> dict[int, Any]:
+    """Each record's `field` as its history shows it at `moment`, not as it is today; records that did not exist
+    yet are left out. One query, whatever the number of records."""
+    # `id`, not `pk`: on the historical table the primary key is the history row's own, `id` is the record's.
+    return {record.pk: getattr(record, field) for record in model.history.as_of(moment).filter(id__in=list(ids))}
 
 
 def capa_register(user: Any, period: Period) -> Iterator[Row]:
     capas = list(capas_in_period(user, period))
-    at_end = capa_statuses_at([c.pk for c in capas], period.ends_before)
+    at_end = values_at(Capa, [c.pk for c in capas], period.ends_before)
     yield from _rows(
         [
             "reference",
@@ -281,13 +312,24 @@ def capa_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def capa_action_register(user: Any, period: Period) -> Iterator[Row]:
-    actions = (
-        CapaAction.objects.filter(capa__in=capas_in_period(user, period))
+    actions = list(
+        CapaAction.objects.filter(capa__in=capas_in_period(user, period), created_at__lt=period.ends_before)
         .select_related("capa", "owner")
         .order_by("capa__reference", "number")
     )
+    at_end = values_at(CapaAction, [a.pk for a in actions], period.ends_before)
     yield from _rows(
-        ["capa", "number", "description", "owner", "due_date", "status_now", "completed_at", "evidence"],
+        [
+            "capa",
+            "number",
+            "description",
+            "owner",
+            "due_date",
+            "status_at_period_end",
+            "status_now",
+            "completed_at",
+            "evidence",
+        ],
         actions,
         lambda a: [
             a.capa.reference,
@@ -295,6 +337,7 @@ def capa_action_register(user: Any, period: Period) -> Iterator[Row]:
             a.description,
             a.owner,
             a.due_date,
+            at_end.get(a.pk, ""),
             a.status,
             a.completed_at,
             a.evidence,
@@ -324,13 +367,15 @@ def effectiveness_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def idea_register(user: Any, period: Period) -> Iterator[Row]:
-    ideas = Idea.objects.visible_to(user).filter(created_at__lt=period.ends_before).order_by("reference")
+    ideas = list(Idea.objects.visible_to(user).filter(created_at__lt=period.ends_before).order_by("reference"))
+    at_end = values_at(Idea, [i.pk for i in ideas], period.ends_before, "stage")
     yield from _rows(
         [
             "reference",
             "title",
             "category",
             "source",
+            "stage_at_period_end",
             "stage_now",
             "cycle",
             "target_metric",
@@ -343,6 +388,7 @@ def idea_register(user: Any, period: Period) -> Iterator[Row]:
             i.title,
             i.category,
             i.source,
+            at_end.get(i.pk, ""),
             i.stage,
             i.cycle,
             i.target_metric,
@@ -366,30 +412,71 @@ def idea_stage_register(user: Any, period: Period) -> Iterator[Row]:
     )
 
 
+@dataclass(frozen=True)
+class _HistorySource:
+    """One kind of record in the history extract: which of its rows the user may see, and how a row is named."""
+
+    model: Any
+    visible: Callable[[Any], QuerySet[Any]]
+    label: Callable[[Any], str]
+    related: tuple[str, ...] = ()
+
+
+_HISTORY_SOURCES = [
+    _HistorySource(Document, lambda u: Document.objects.visible_to(u), lambda h: h.number),
+    _HistorySource(
+        Revision,
+        lambda u: Revision.objects.visible_to(u),
+        lambda h: f"{h.document.number} rev {h.revision}",
+        ("document",),
+    ),
+    _HistorySource(
+        Approval,
+        lambda u: Approval.objects.filter(revision__in=Revision.objects.visible_to(u)),
+        lambda h: f"{h.revision.document.number} rev {h.revision.revision} approval",
+        ("revision__document",),
+    ),
+    _HistorySource(Audit, lambda u: Audit.objects.visible_to(u), lambda h: h.reference),
+    _HistorySource(
+        Finding, lambda u: Finding.objects.filter(audit__in=Audit.objects.visible_to(u)), lambda h: h.reference
+    ),
+    _HistorySource(Nonconformity, lambda u: Nonconformity.objects.visible_to(u), lambda h: h.reference),
+    _HistorySource(Capa, lambda u: Capa.objects.visible_to(u), lambda h: h.reference),
+    _HistorySource(
+        CapaAction,
+        lambda u: CapaAction.objects.filter(capa__in=Capa.objects.visible_to(u)),
+        lambda h: f"{h.capa.reference} action {h.number}",
+        ("capa",),
+    ),
+    _HistorySource(
+        EffectivenessCheck,
+        lambda u: EffectivenessCheck.objects.filter(capa__in=Capa.objects.visible_to(u)),
+        lambda h: f"{h.capa.reference} effectiveness check",
+        ("capa",),
+    ),
+    _HistorySource(Idea, lambda u: Idea.objects.visible_to(u), lambda h: h.reference),
+]
+_HISTORY_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
 def history_register(user: Any, period: Period) -> Iterator[Row]:
-    """The history extract: every change in the period to the documents, revisions, audits and CAPAs shown."""
-    yield ["at", "record", "change", "user", "reason"]
-    sources: list[tuple[Any, QuerySet[Any], Callable[[Any], str]]] = [
-        (Document, Document.objects.visible_to(user), lambda h: h.number),
-        (Revision, Revision.objects.visible_to(user), lambda h: f"{h.document.number} rev {h.revision}"),
-        (Audit, Audit.objects.visible_to(user), lambda h: h.reference),
-        (Capa, Capa.objects.visible_to(user), lambda h: h.reference),
-    ]
-    kinds = {"+": "created", "~": "changed", "-": "deleted"}
-    for model, visible, label in sources:
+    """The history extract: every change in the period to the records of the pack that the user may see, by kind
+    of record, then in the order they happened."""
+    yield ["at", "record_type", "record", "change", "user", "reason"]
+    for source in _HISTORY_SOURCES:
         rows = (
-            model.history.filter(id__in=visible.values("pk"))
+            source.model.history.filter(id__in=source.visible(user).values("pk"))
             .filter(history_date__gte=period.starts_at, history_date__lt=period.ends_before)
-            .select_related("history_user")
+            .select_related("history_user", *source.related)
             .order_by("history_date", "history_id")
         )
-        if model is Revision:
-            rows = rows.select_related("document")
-        for row in rows:
+        record_type = source.model._meta.verbose_name
+        for row in rows.iterator(chunk_size=2000):
             yield [
                 _cell(row.history_date),
-                _cell(label(row)),
-                kinds.get(row.history_type, row.history_type),
+                record_type,
+                _cell(source.label(row)),
+                _HISTORY_KINDS.get(row.history_type, row.history_type),
                 _cell(row.history_user or ""),
                 _cell(row.history_change_reason or ""),
             ]

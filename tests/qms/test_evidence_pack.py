@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -199,6 +200,79 @@ def test_who_may_ask_for_a_pack(personas: dict[str, Any], persona: str, expected
         detail = api_as(personas[persona]).get(response.json()["evidence_pack"])
         assert detail.status_code == 200
         assert set(detail.json()) >= {"status", "progress", "download_url", "sha256", "manifest_sha256", "expires_at"}
+
+
+def test_nonconformities_ideas_and_history_are_shown_as_they_were_at_period_end(
+    history: dict[str, Any], quality_manager: Any, employee: Any
+) -> None:
+    """An entry reported in March and closed in April, an idea accepted in April: the pack says open and submitted."""
+    from capa.models import Nonconformity
+    from improvement import services as idea_services
+
+    with time_machine.travel(_at(date(2026, 3, 20)), tick=False):
+        entry = capa_services.nonconformity_report(
+            actor=employee, title="Scratched housings", description="12 housings scratched at packing"
+        )
+        idea = idea_services.idea_submit(
+            actor=employee, title="Foam inserts", problem="Housings rub in the box", proposal="Add foam inserts"
+        )
+    with time_machine.travel(_at(date(2026, 4, 5)), tick=False):
+        capa_services.nonconformity_close(
+            actor=quality_manager,
+            nonconformity=entry,
+            disposition=Nonconformity.Disposition.REWORK,
+            note="Polished; a one-off handling slip",
+        )
+        idea_services.idea_advance(actor=quality_manager, idea=idea, to="accepted", champion=employee)
+    pack = _build(quality_manager)
+    with pack.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        [row] = _register(archive, "nonconformities")
+        assert (row["status_at_period_end"], row["status_now"]) == ("open", "closed")
+        [row] = _register(archive, "ideas")
+        assert (row["stage_at_period_end"], row["stage_now"]) == ("submitted", "accepted")
+        [document] = _register(archive, "documents")
+        assert document["status_at_period_end"] == "effective"
+        changes = _register(archive, "history")
+    kinds = {row["record_type"] for row in changes}
+    assert {"document", "revision", "approval", "capa", "nonconformity", "idea"} <= {kind.lower() for kind in kinds}
+    assert all(row["at"] < "2026-04-01" for row in changes), "nothing after the period"
+    assert not any(row["record"] == entry.reference and row["change"] == "changed" for row in changes)
+
+
+def test_the_files_follow_the_clauses_asked_for_and_the_registers_stay_whole(
+    history: dict[str, Any], quality_manager: Any
+) -> None:
+    number = history["document"].number
+    audits_only = _build(quality_manager, clauses=["9.2"])
+    with audits_only.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        assert not [name for name in archive.namelist() if name.startswith("documents/")]
+        assert [row["number"] for row in _register(archive, "documents")] == [number]
+        assert "9.2" in archive.read("index.html").decode()
+    support = _build(quality_manager, clauses=["7"])  # 7.5, where the SOP is filed, is a sub-clause of 7
+    with support.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        assert f"documents/0001-{number}-rev1.md" in archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+        assert "7.5" in manifest["clauses"] and manifest["clauses_asked"] == ["7"]
+
+
+def test_the_202_answer_leads_to_the_pack_and_its_zip(
+    history: dict[str, Any], external_auditor: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = api_as(external_auditor)
+    body = {"period_start": PERIOD_START.isoformat(), "period_end": PERIOD_END.isoformat()}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/evidence-packs/", body, format="json")
+    assert response.status_code == 202, response.content
+    answer = response.json()
+    assert answer["url"] == answer["evidence_pack"] and response["Location"].endswith(answer["url"])
+    followed = client.get(answer["url"]).json()
+    assert followed["status"] == "done" and followed["progress"] == 100
+    download = client.get(followed["download_url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    content = b"".join(download.streaming_content)
+    assert hashlib.sha256(content).hexdigest() == followed["sha256"]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert "manifest.json" in archive.namelist()
 
 
 def test_a_pack_is_not_seen_by_another_auditor(auditor: Any, external_auditor: Any) -> None:
