@@ -16,6 +16,10 @@ EVERYONE_WITH_A_ROLE = {QM: 200, AUD: 200, EMP: 200, EXT: 200, NONE: 403}
 QM_ONLY_READ = {QM: 200, AUD: 403, EMP: 403, EXT: 403, NONE: 403}
 # A job of the employee's: theirs and the quality manager's to see; to anyone else it does not exist.
 OWNER_AND_QM = {QM: 200, AUD: 404, EMP: 200, EXT: 404, NONE: 403}
+# Evidence packs: for quality managers and both kinds of auditor; a pack is its creator's (the auditor's here) and
+# every quality manager's, and does not exist for anyone else.
+PACK_ROLES = {QM: 200, AUD: 200, EMP: 403, EXT: 200, NONE: 403}
+AUDITORS_PACK = {QM: 200, AUD: 200, EMP: 403, EXT: 404, NONE: 403}
 
 MATRIX = [
     ("get", "/api/v1/users/me/", EVERYONE_WITH_A_ROLE),
@@ -32,6 +36,10 @@ MATRIX = [
     ("post", "/api/v1/notifications/mark-read/", EVERYONE_WITH_A_ROLE),
     ("get", "/api/v1/jobs/{job}/", OWNER_AND_QM),
     ("get", "/api/v1/jobs/{job}/download/", OWNER_AND_QM),
+    ("get", "/api/v1/evidence-packs/", PACK_ROLES),
+    ("post", "/api/v1/evidence-packs/", {QM: 202, AUD: 202, EMP: 403, EXT: 202, NONE: 403}),
+    ("get", "/api/v1/evidence-packs/{pack}/", AUDITORS_PACK),
+    ("get", "/api/v1/evidence-packs/{pack}/download/", AUDITORS_PACK),
 ]
 
 BODIES = {
@@ -44,12 +52,14 @@ BODIES = {
     ("patch", "/api/v1/users/{employee}/"): {"job_title": "Team lead"},
     ("post", "/api/v1/departments/"): {"name": "Research", "code": "RND"},
     ("post", "/api/v1/notifications/mark-read/"): {},
+    ("post", "/api/v1/evidence-packs/"): {"period_start": "2026-01-01", "period_end": "2026-01-31"},
 }
 
 
 def _url(path, personas, request):
     job = request.getfixturevalue("employee_job").pk if "{job}" in path else None
-    return path.format(employee=personas[EMP].pk, job=job)
+    pack = request.getfixturevalue("auditors_pack").pk if "{pack}" in path else None
+    return path.format(employee=personas[EMP].pk, job=job, pack=pack)
 
 
 @pytest.fixture
@@ -70,6 +80,27 @@ def employee_job(personas, settings, tmp_path):
         result_sha256="0" * 64,
         result_size=6,
         result_content_type="text/plain",
+    )
+
+
+@pytest.fixture
+def auditors_pack(personas, settings, tmp_path):
+    """A finished evidence pack of the auditor's, its ZIP in a throwaway media folder."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from qms.evidence.models import EvidencePack
+
+    settings.MEDIA_ROOT = tmp_path
+    name = default_storage.save("evidence-packs/2026/01/pack.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    return EvidencePack.objects.create(
+        created_by=personas[AUD],
+        period_start="2026-01-01",
+        period_end="2026-01-31",
+        file=name,
+        sha256="0" * 64,
+        size=22,
+        manifest_sha256="0" * 64,
     )
 
 
@@ -97,6 +128,9 @@ BROWSER_PAGES = [
     ("/departments/", QM_ONLY_READ),
     ("/jobs/{job}/", OWNER_AND_QM),
     ("/jobs/{job}/download/", OWNER_AND_QM),
+    ("/evidence-packs/", PACK_ROLES),
+    ("/evidence-packs/verify/", PACK_ROLES),
+    ("/evidence-packs/{pack}/download/", AUDITORS_PACK),
 ]
 
 
