@@ -78,3 +78,8 @@ class EvidencePack(models.Model):
     @property
     def ready(self) -> bool:
         return bool(self.file) and not self.expired
+
+    @property
+    def in_progress(self) -> bool:
+        """Its job has not ended yet (a pack just asked for may not have its job linked for an instant)."""
+        return self.job is None or self.job.in_progress

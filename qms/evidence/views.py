@@ -111,6 +111,13 @@ def pack_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @role_required(*PACK_ROLES)
 @require_GET
+def pack_row(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One row of the list, polled while the pack is built (see the partial)."""
+    return render(request, "evidence/partials/pack_row.html", {"pack": get_object_or_404(_packs(request), pk=pk)})
+
+
+@role_required(*PACK_ROLES)
+@require_GET
 def pack_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     pack = get_object_or_404(_packs(request), pk=pk)
     try:

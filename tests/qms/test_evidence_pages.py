@@ -104,9 +104,26 @@ def test_the_list_shows_own_packs_and_quality_managers_all(
     client.force_login(auditor)
     response = client.get("/evidence-packs/")
     assert list(response.context["packs"]) == [mine]
-    assert f'hx-get="/jobs/{mine.job_id}/"' in response.content.decode()  # the running job's bar polls
+    assert f'hx-get="/evidence-packs/{mine.pk}/row/"' in response.content.decode()  # the running pack's row polls
     client.force_login(quality_manager)
     assert set(client.get("/evidence-packs/").context["packs"]) == {mine, theirs}
+
+
+def test_the_polled_row_offers_the_zip_once_ready_and_stops_polling(client: Any, auditor: Any) -> None:
+    client.force_login(auditor)
+    pending = _request(auditor)
+    row = client.get(f"/evidence-packs/{pending.pk}/row/").content.decode()
+    assert "<progress" in row and "hx-trigger" in row
+    ready = _built(auditor)
+    row = client.get(f"/evidence-packs/{ready.pk}/row/").content.decode()
+    assert f"/evidence-packs/{ready.pk}/download/" in row and ready.sha256 in row
+    assert "hx-trigger" not in row and "/jobs/" not in row
+
+
+def test_another_users_row_is_not_found(client: Any, auditor: Any, external_auditor: Any) -> None:
+    pack = _request(auditor)
+    client.force_login(external_auditor)
+    assert client.get(f"/evidence-packs/{pack.pk}/row/").status_code == 404
 
 
 def test_the_list_costs_the_same_queries_for_one_pack_or_five(client: Any, auditor: Any) -> None:
