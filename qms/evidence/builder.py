@@ -158,17 +158,57 @@ def _csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
+# The clauses whose retained documented information a register is, beside the records linked to clauses one by one.
+REGISTER_CLAUSES = {
+    "registers/acknowledgements.csv": ("7.2", "7.3"),
+    "registers/documents.csv": ("7.5.3",),
+    "registers/revisions.csv": ("7.5.3",),
+    "registers/history.csv": ("7.5.3",),
+    "registers/nonconformities.csv": ("8.7",),
+    "registers/audit-programme.csv": ("9.2",),
+    "registers/audits.csv": ("9.2",),
+    "registers/findings.csv": ("9.2",),
+    "registers/capas.csv": ("10.2",),
+    "registers/capa-actions.csv": ("10.2",),
+    "registers/effectiveness-checks.csv": ("10.2",),
+    "registers/ideas.csv": ("10.3",),
+    "registers/idea-stages.csv": ("10.3",),
+}
+
+
 @dataclass(frozen=True)
 class ClauseEvidence:
     """One row of the index: a clause, what it expects, and the records in the pack that answer it."""
 
     clause: Clause
     records: list[str]
+    in_sub_clauses: bool = False  # nothing linked to the clause itself, but to its sub-clauses
 
 
-def clause_index(user: Any, period: Period, clauses: list[Clause]) -> list[ClauseEvidence]:
-    """For each clause, the documents in force, audits, findings and CAPAs of the period linked to it."""
+class _Counted:
+    """Rows passed through unchanged, counted on the way (a register is written once, as a stream)."""
+
+    def __init__(self, rows: Iterable[list[str]]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for row in self._rows:
+            self.count += 1
+            yield row
+
+
+def clause_index(
+    user: Any, period: Period, clauses: list[Clause], register_rows: dict[str, int] | None = None
+) -> list[ClauseEvidence]:
+    """For each clause, the documents in force, audits, findings, log entries and CAPAs of the period linked to it,
+    and the registers that are its records (with their number of rows)."""
     by_clause: dict[int, list[str]] = {clause.pk: [] for clause in clauses}
+    by_number = {clause.number: clause.pk for clause in clauses}
+    for path, rows in (register_rows or {}).items():
+        for number in REGISTER_CLAUSES.get(path, ()):
+            if rows and number in by_number:
+                by_clause[by_number[number]].append(f"{path}: {rows} row{'s' if rows != 1 else ''}")
     revisions = registers.revisions_in_period(user, period)
     documents = Document.objects.filter(pk__in=revisions.values("document")).prefetch_related(
         Prefetch("clauses", queryset=Clause.objects.only("pk"))
@@ -186,11 +226,23 @@ def clause_index(user: Any, period: Period, clauses: list[Clause]) -> list[Claus
     for finding in findings:
         if finding.clause_id in by_clause:
             by_clause[finding.clause_id].append(f"Finding {finding.reference}")
+    entries = registers.nonconformities_in_period(user, period).filter(clause__isnull=False)
+    for entry in entries:
+        if entry.clause_id in by_clause:
+            by_clause[entry.clause_id].append(f"Nonconformity {entry.reference}")
     capas: Iterable[Capa] = registers.capas_in_period(user, period)
     for capa in capas:
         if capa.clause_id is not None and capa.clause_id in by_clause:
             by_clause[capa.clause_id].append(f"CAPA {capa.reference}")
-    return [ClauseEvidence(clause=clause, records=by_clause[clause.pk]) for clause in clauses]
+    answered = {number for number, pk in by_number.items() if by_clause[pk]}
+    return [
+        ClauseEvidence(
+            clause=clause,
+            records=by_clause[clause.pk],
+            in_sub_clauses=any(number.startswith(f"{clause.number}.") for number in answered),
+        )
+        for clause in clauses
+    ]
 
 
 def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
@@ -217,9 +269,12 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", allowZip64=True) as archive:
             writer = PackWriter(archive)
+            register_rows: dict[str, int] = {}
             for step, (path, register) in enumerate(registers.REGISTERS):
                 progress.report(5 + 30 * step // len(registers.REGISTERS), f"Writing {path}")
-                writer.add_rows(path, register(user, period), source=f"register {PurePath(path).stem}")
+                rows = _Counted(register(user, period))
+                writer.add_rows(path, rows, source=f"register {PurePath(path).stem}")
+                register_rows[path] = rows.count - 1  # the header is not a record
             progress.report(35, "Adding the documents in force")
             _add_documents(writer, revisions)
             progress.report(70, "Adding the final audit reports")
@@ -250,7 +305,7 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                 "generated_by": user,
                 "generated_at": generated_at,
                 "manifest_sha256": manifest_entry.sha256,
-                "rows": clause_index(user, period, clauses),
+                "rows": clause_index(user, period, clauses, register_rows),
                 "files": writer.entries,
                 "document_title": f"Evidence pack {period.start} to {period.end}",
                 "clauses_asked": pack.clauses,

@@ -69,6 +69,16 @@ def capas_in_period(user: Any, period: Period) -> QuerySet[Capa]:
     )
 
 
+def nonconformities_in_period(user: Any, period: Period) -> QuerySet[Nonconformity]:
+    """The log entries reported before the period ended (open ones stay evidence until they are dealt with)."""
+    return (
+        Nonconformity.objects.visible_to(user)
+        .filter(reported_at__lt=period.ends_before)
+        .select_related("department", "clause")
+        .order_by("reference")
+    )
+
+
 def final_reports(user: Any, period: Period) -> QuerySet[AuditReport]:
     return (
         AuditReport.objects.visible_to(user)
@@ -234,12 +244,7 @@ def finding_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def nonconformity_register(user: Any, period: Period) -> Iterator[Row]:
-    nonconformities = list(
-        Nonconformity.objects.visible_to(user)
-        .filter(reported_at__lt=period.ends_before)
-        .select_related("department", "clause")
-        .order_by("reference")
-    )
+    nonconformities = list(nonconformities_in_period(user, period))
     at_end = values_at(Nonconformity, [n.pk for n in nonconformities], period.ends_before)
     yield from _rows(
         [

@@ -115,6 +115,8 @@ def test_pack_holds_the_revisions_in_force_and_the_capa_status_at_period_end(
     assert pack.manifest_sha256 in index
     assert "No evidence" in index
     assert number in index and "CAPA " + history["capa"].reference in index
+    assert "registers/documents.csv: 1 row<" in index and "registers/capas.csv: 1 row<" in index
+    assert "See its sub-clauses" in index  # clause 7: its evidence is filed under 7.5
 
 
 def test_entry_names_are_safe_whatever_a_title_or_file_name_holds() -> None:
