@@ -6,11 +6,14 @@ A test that needs Redis, PostgreSQL or the browser is skipped on a developer's m
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -86,6 +89,74 @@ _REFERENCE_DATA = [
     ("qms.migrations.0003_clause_catalogue", "load_catalogue"),
     ("documents.migrations.0002_document_types_and_search_index", "create_types"),
 ]
+
+
+@dataclass
+class SeededDemo:
+    """What `seed_demo` said on its first run (DEBUG on) and on its second (DEBUG off), and the rows of every model,
+    by label, before and after the second run."""
+
+    first_output: str
+    second_output: str
+    rows_before_second_run: dict[str, int]
+    rows_after_second_run: dict[str, int]
+    media_root: Path
+
+    def unchanged_by_second_run(self, *models: Any) -> bool:
+        labels = [model._meta.label for model in models]
+        before = {label: self.rows_before_second_run[label] for label in labels}
+        return before == {label: self.rows_after_second_run[label] for label in labels}
+
+
+def _rows_of_every_model() -> dict[str, int]:
+    from django.apps import apps
+
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def _seed_demo_output(debug: bool) -> str:
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    output = io.StringIO()
+    with override_settings(DEBUG=debug):
+        call_command("seed_demo", stdout=output)
+    return output.getvalue()
+
+
+@pytest.fixture(scope="session")
+def _seeded_demo_session(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SeededDemo]:
+    """The whole demo, seeded once for the session: seeding takes about a minute, and each module's demo test only
+    reads it. Those tests carry no django_db mark, so pytest-django runs them after every database test; the
+    database is emptied again when the session ends."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    media_root = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root):
+        for module, function in _REFERENCE_DATA:
+            getattr(import_module(module), function)(apps, None)
+        first = _seed_demo_output(debug=True)
+        before = _rows_of_every_model()
+        second = _seed_demo_output(debug=False)
+        demo = SeededDemo(first, second, before, _rows_of_every_model(), media_root)
+    yield demo
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        for module, function in _REFERENCE_DATA:
+            getattr(import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def seeded_demo(_seeded_demo_session: SeededDemo, django_db_blocker: Any) -> Iterator[SeededDemo]:
+    """The demo seeded for the session, open for reading (see `_seeded_demo_session`). Never write to it."""
+    from django.test.utils import override_settings
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=_seeded_demo_session.media_root):
+        yield _seeded_demo_session
 
 
 @pytest.fixture(autouse=True)

@@ -1,32 +1,10 @@
 from datetime import timedelta
-from importlib import import_module
-from io import StringIO
 
-import pytest
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.utils import timezone
 
 from audits.models import Audit, ChecklistItem, Finding
 from qms.models import Clause, Department, Signature
-
-# seed_demo's emails are sent on commit, so the test commits.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _rows_from_data_migrations() -> None:
-    """An earlier transactional test's flush empties the clauses and document types that migrations loaded; load
-    them again (both loaders are idempotent)."""
-    import_module("qms.migrations.0003_clause_catalogue").load_catalogue(apps, None)
-    import_module("documents.migrations.0002_document_types_and_search_index").create_types(apps, None)
-
-
-def _seed_demo() -> str:
-    output = StringIO()
-    call_command("seed_demo", stdout=output)
-    return output.getvalue()
 
 
 def _uncovered_top_level_clauses(year: int) -> list[str]:
@@ -44,11 +22,9 @@ def _uncovered_top_level_clauses(year: int) -> list[str]:
     ]
 
 
-# One test, because seeding takes seconds; each part below checks one promise of the demo.
-def test_seed_demo_builds_an_audit_programme_in_every_state_and_adds_nothing_when_run_again(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.DEBUG = True
-    output = _seed_demo()
+# Each part below checks one promise of the demo (seeded once for the session: tests/conftest.py).
+def test_seed_demo_builds_an_audit_programme_in_every_state_and_adds_nothing_when_run_again(seeded_demo):
+    output = seeded_demo.first_output
     assert "Demo audits: " in output
     assert "left in reporting" not in output
     today = timezone.localdate()
@@ -91,6 +67,5 @@ def test_seed_demo_builds_an_audit_programme_in_every_state_and_adds_nothing_whe
     assert Department.objects.filter(audits=None).exists()
 
     # A second run leaves the audits alone.
-    audits, findings = Audit.objects.count(), Finding.objects.count()
-    assert "audits are already there" in _seed_demo()
-    assert (Audit.objects.count(), Finding.objects.count()) == (audits, findings)
+    assert "audits are already there" in seeded_demo.second_output
+    assert seeded_demo.unchanged_by_second_run(Audit, Finding)

@@ -1,9 +1,6 @@
 from collections import Counter
 from datetime import timedelta
-from io import StringIO
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from audits.models import Audit, Finding
@@ -11,20 +8,10 @@ from capa.models import Capa, CapaAction, EffectivenessCheck, Nonconformity
 from documents.models import Revision
 from qms.roles import Role
 
-# seed_demo's emails are sent on commit, so the test commits.
-pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def _seed_demo() -> str:
-    output = StringIO()
-    call_command("seed_demo", stdout=output)
-    return output.getvalue()
-
-
-# One test, because seeding takes seconds; each part below checks one promise of the demo.
-def test_seed_demo_builds_a_capa_register_in_every_state_and_adds_nothing_when_run_again(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    output = _seed_demo()
+# Each part below checks one promise of the demo (seeded once for the session: tests/conftest.py).
+def test_seed_demo_builds_a_capa_register_in_every_state_and_adds_nothing_when_run_again(seeded_demo):
+    output = seeded_demo.first_output
     assert "Demo CAPAs: " in output
     assert "stopped early" not in output
     now = timezone.now()
@@ -87,6 +74,5 @@ def test_seed_demo_builds_a_capa_register_in_every_state_and_adds_nothing_when_r
     assert not reporting.filter(capas=None)
 
     # A second run leaves the log and the register alone.
-    counts = (Capa.objects.count(), Nonconformity.objects.count(), CapaAction.objects.count())
-    assert "nonconformities or CAPAs are already there" in _seed_demo()
-    assert (Capa.objects.count(), Nonconformity.objects.count(), CapaAction.objects.count()) == counts
+    assert "nonconformities or CAPAs are already there" in seeded_demo.second_output
+    assert seeded_demo.unchanged_by_second_run(Capa, Nonconformity, CapaAction)

@@ -1,39 +1,12 @@
-from importlib import import_module
-from io import StringIO
-
-import pytest
-from django.apps import apps
-from django.core.management import call_command
-
 from documents import selectors
 from documents.demo import DOCUMENTS
 from documents.models import Approval, ChangeRequest, Document, DocumentType, Revision
 from qms.models import User
 
-# seed_demo's emails are sent on commit, so the test commits.
-pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture(autouse=True)
-def _rows_from_data_migrations() -> None:
-    """An earlier transactional test's flush empties every table, the document types and clauses that migrations
-    loaded included; load them again (both loaders are idempotent). serialized_rollback cannot do this: it clashes
-    with the content types that the flush recreates."""
-    import_module("qms.migrations.0003_clause_catalogue").load_catalogue(apps, None)
-    import_module("documents.migrations.0002_document_types_and_search_index").create_types(apps, None)
-
-
-def _seed_demo() -> str:
-    output = StringIO()
-    call_command("seed_demo", stdout=output)
-    return output.getvalue()
-
-
-# One test, because seeding takes seconds; each part below checks one promise of the demo.
-def test_seed_demo_builds_a_signed_document_system_in_every_state_and_adds_nothing_when_run_again(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.DEBUG = True
-    output = _seed_demo()
+# Each part below checks one promise of the demo (seeded once for the session: tests/conftest.py).
+def test_seed_demo_builds_a_signed_document_system_in_every_state_and_adds_nothing_when_run_again(seeded_demo):
+    output = seeded_demo.first_output
     assert "Demo documents: " in output
     assert "stopped before a signature" not in output
 
@@ -84,6 +57,5 @@ def test_seed_demo_builds_a_signed_document_system_in_every_state_and_adds_nothi
     assert selectors.approvals_waiting_for(User.objects.get(username="qm")).count() >= 3
 
     # A second run leaves the documents alone.
-    documents, revisions = Document.objects.count(), Revision.objects.count()
-    assert "already there" in _seed_demo()
-    assert (Document.objects.count(), Revision.objects.count()) == (documents, revisions)
+    assert "already there" in seeded_demo.second_output
+    assert seeded_demo.unchanged_by_second_run(Document, Revision)

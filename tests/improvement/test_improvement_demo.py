@@ -1,8 +1,5 @@
 from datetime import timedelta
-from io import StringIO
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from documents.models import Revision
@@ -10,20 +7,10 @@ from improvement.models import Attachment, Comment, Idea, StageChange, Vote
 from improvement.selectors import participation_by_department
 from qms.models import Notification
 
-# seed_demo's emails are sent on commit, so the test commits.
-pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def _seed_demo() -> str:
-    output = StringIO()
-    call_command("seed_demo", stdout=output)
-    return output.getvalue()
-
-
-# One test, because seeding takes seconds; each part below checks one promise of the demo.
-def test_seed_demo_builds_a_year_of_ideas_in_every_stage_and_adds_nothing_when_run_again(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    output = _seed_demo()
+# Each part below checks one promise of the demo (seeded once for the session: tests/conftest.py).
+def test_seed_demo_builds_a_year_of_ideas_in_every_stage_and_adds_nothing_when_run_again(seeded_demo):
+    output = seeded_demo.first_output
     assert "Demo ideas: " in output
     assert "stopped early" not in output
     now = timezone.now()
@@ -101,11 +88,5 @@ def test_seed_demo_builds_a_year_of_ideas_in_every_stage_and_adds_nothing_when_r
     assert max(rates) == 1.0 and min(rates) <= 0.25
 
     # A second run adds nothing.
-    counts = (Idea.objects.count(), Vote.objects.count(), Comment.objects.count(), StageChange.objects.count())
-    assert "ideas are already there" in _seed_demo()
-    assert (
-        Idea.objects.count(),
-        Vote.objects.count(),
-        Comment.objects.count(),
-        StageChange.objects.count(),
-    ) == counts
+    assert "ideas are already there" in seeded_demo.second_output
+    assert seeded_demo.unchanged_by_second_run(Idea, Vote, Comment, StageChange)
