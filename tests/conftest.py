@@ -124,13 +124,23 @@ def _seed_demo_output(debug: bool) -> str:
     return output.getvalue()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the seeded demo need the test database set up, which pytest-django does only for tests marked
+    `django_db`; but they must run after every test that writes, which pytest-django orders by the same mark. So they
+    are left unmarked while pytest-django sorts (it puts them last), and marked here, after it has."""
+    for item in items:
+        if "seeded_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def _seeded_demo_session(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SeededDemo]:
     """The whole demo, seeded once for the session: seeding takes about a minute, and each module's demo test only
-    reads it. Those tests carry no django_db mark, so pytest-django runs them after every database test; the
-    database is emptied again when the session ends."""
+    reads it (inside a transaction that is rolled back). They run after every other database test (see
+    `pytest_collection_modifyitems`); the database is emptied again when the session ends."""
     from django.apps import apps
     from django.core.management import call_command
     from django.test.utils import override_settings
@@ -151,11 +161,11 @@ def _seeded_demo_session(
 
 
 @pytest.fixture
-def seeded_demo(_seeded_demo_session: SeededDemo, django_db_blocker: Any) -> Iterator[SeededDemo]:
-    """The demo seeded for the session, open for reading (see `_seeded_demo_session`). Never write to it."""
+def seeded_demo(_seeded_demo_session: SeededDemo) -> Iterator[SeededDemo]:
+    """The demo seeded for the session, for reading (see `_seeded_demo_session`)."""
     from django.test.utils import override_settings
 
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=_seeded_demo_session.media_root):
+    with override_settings(MEDIA_ROOT=_seeded_demo_session.media_root):
         yield _seeded_demo_session
 
 

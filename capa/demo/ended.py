@@ -1,7 +1,8 @@
 """The demo CAPAs that have ended: seven closed effective over the last seven months, two cancelled with a reason.
 
 One of the closed ones, the underfilling on filling line 2, failed its first effectiveness check and was closed after
-a second round of actions; its failed check stays on the record.
+a second round of actions; its failed check stays on the record. A CAPA's due date covers its effectiveness check, so
+five of the seven closed by their due date; that one and the damaged pallets closed late.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ ENDED: tuple[CapaPlan, ...] = (
     CapaPlan(
         -205,
         "qa.engineer",
-        60,
+        120,
         title="Calibration recall missed: scale SC-02 used three weeks past its due date",
         department="QA",
         clause="7.1.5",
@@ -103,7 +104,7 @@ ENDED: tuple[CapaPlan, ...] = (
     CapaPlan(
         -194,
         "pur.lead",
-        60,
+        120,
         nonconformity=STAINLESS_BAR,
         investigating=-193,
         analyses=(
@@ -178,7 +179,7 @@ ENDED: tuple[CapaPlan, ...] = (
     CapaPlan(
         -190,
         "prod.lead",
-        45,
+        90,
         title="Label printer on packing line 1 prints serial numbers of the previous order",
         department="PROD",
         clause="8.5.2",
@@ -239,7 +240,7 @@ ENDED: tuple[CapaPlan, ...] = (
     CapaPlan(
         -170,
         "eng.process",
-        45,
+        120,
         nonconformity=UNDERFILLED,
         investigating=-169,
         analyses=(
@@ -345,7 +346,7 @@ ENDED: tuple[CapaPlan, ...] = (
     CapaPlan(
         -160,
         "hr.lead",
-        45,
+        90,
         title="Agency workers on filling line 1 without a recorded induction",
         department="HR",
         clause="7.2",
@@ -412,7 +413,7 @@ ENDED: tuple[CapaPlan, ...] = (
     CapaPlan(
         -140,
         "log.lead",
-        45,
+        60,
         title="Pallets of finished goods damaged by forklifts in Hall 4",
         department="LOG",
         clause="8.5.4",
@@ -471,7 +472,7 @@ ENDED: tuple[CapaPlan, ...] = (
     CapaPlan(
         -100,
         "sales.lead",
-        45,
+        90,
         title="Customer returns not registered within 48 hours",
         department="SALES",
         clause="8.7",

@@ -42,6 +42,8 @@ def test_seed_demo_builds_a_capa_register_in_every_state_and_adds_nothing_when_r
     for capa in capas.filter(status=Capa.Status.CLOSED):
         check = capa.effectiveness_checks.get(result=EffectivenessCheck.Result.EFFECTIVE)
         assert check.signature is not None and check.verified_by.has_role(Role.QUALITY_MANAGER), capa
+    closed = capas.filter(status=Capa.Status.CLOSED)
+    assert sum(capa.closed_at.date() <= capa.due_date for capa in closed) == 5 == closed.count() - 2
     failed = EffectivenessCheck.objects.filter(result=EffectivenessCheck.Result.NOT_EFFECTIVE)
     assert failed.count() >= 2 and not failed.filter(signature=None)
     assert failed.filter(capa__status=Capa.Status.CLOSED).exists()
