@@ -24,12 +24,9 @@ from qms.errors import DomainError, NotAllowed
 from qms.jobs import job_retry
 from qms.models import Clause, Job, Signature
 from tests.conftest import PASSWORD, api_as
-from tests.qms import test_celery_worker
 
 pytestmark = pytest.mark.django_db
 
-# The real Celery worker of tests/qms/test_celery_worker.py, shared rather than started a second way.
-worker = test_celery_worker.worker
 
 STATEMENTS = [
     "Hold tags on quarantined pallets are faded and cannot be read",
