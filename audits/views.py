@@ -4,6 +4,7 @@ and the findings register. Fetches are permission-checked; writes go through `au
 from __future__ import annotations
 
 import csv
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -36,15 +37,36 @@ def _get_audit(request: AuthenticatedRequest, pk: int) -> Audit:
     )
 
 
+def _day(text: str) -> date | None:
+    """An ISO date from the query string, or None when it is missing or not a date (the filter is then left out)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 @role_required()
 def index(request: AuthenticatedRequest) -> HttpResponse:
-    """The audit programme of a year: its audits, which ISO 9001 clauses they cover, when departments were audited."""
+    """The audit programme of a year: its audits, which ISO 9001 clauses they cover, when departments were audited.
+
+    With `planned_from` and/or `planned_to` (ISO dates, both included) it lists instead the audits planned to start
+    between them, whatever their year, and with `status` only those in that status: the list the performance
+    dashboard's numbers open. Coverage and departments then stay out, as they belong to a year's programme."""
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    planned_from, planned_to = _day(request.GET.get("planned_from", "")), _day(request.GET.get("planned_to", ""))
+    status = request.GET.get("status", "")
+    listed = Audit.objects.visible_to(request.user)
+    if planned_from is None and planned_to is None:
+        listed = listed.filter(programme__year=year)
+    if planned_from is not None:
+        listed = listed.filter(planned_start__gte=planned_from)
+    if planned_to is not None:
+        listed = listed.filter(planned_start__lte=planned_to)
+    if status in Audit.Status.values:
+        listed = listed.filter(status=status)
     audits = list(
-        Audit.objects.visible_to(request.user)
-        .filter(programme__year=year)
-        .select_related("department", "lead_auditor")
+        listed.select_related("department", "lead_auditor")
         .prefetch_related("clauses")
         .order_by("planned_start", "reference")
     )
@@ -81,6 +103,10 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "can_plan": request.user.has_role(*PLANNERS),
         "my_audits": [a for a in audits if a.lead_auditor_id == request.user.pk],
         "today": timezone.localdate(),
+        "planned_from": planned_from,
+        "planned_to": planned_to,
+        "in_range": planned_from is not None or planned_to is not None,
+        "status_label": Audit.Status(status).label if status in Audit.Status.values else "",
     }
     return render(request, "audits/programme.html", context)
 
@@ -308,8 +334,11 @@ def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render_history(request, *records, title=f"History of {audit}", back_url=audit.get_absolute_url())
 
 
+FINDING_FILTERS = ("type", "clause", "department", "status", "q", "capa", "within", "raised_from", "raised_to")
+
+
 def _findings(request: AuthenticatedRequest) -> tuple[Any, dict[str, str]]:
-    params = {key: request.GET.get(key, "").strip() for key in ("type", "clause", "department", "status", "q", "capa")}
+    params = {key: request.GET.get(key, "").strip() for key in FINDING_FILTERS}
     findings = Finding.objects.filter(audit__in=Audit.objects.visible_to(request.user)).select_related(
         "audit", "clause", "department"
     )
@@ -317,6 +346,14 @@ def _findings(request: AuthenticatedRequest) -> tuple[Any, dict[str, str]]:
         findings = findings.filter(type=params["type"])
     if params["clause"]:
         findings = findings.filter(clause__number=params["clause"])
+    if params["within"]:
+        # A clause with its sub-clauses: "7.1" is 7.1, 7.1.1 … 7.1.6 (and not 7.10).
+        within = params["within"]
+        findings = findings.filter(Q(clause__number=within) | Q(clause__number__startswith=f"{within}."))
+    if (first := _day(params["raised_from"])) is not None:
+        findings = findings.filter(created_at__date__gte=first)
+    if (last := _day(params["raised_to"])) is not None:
+        findings = findings.filter(created_at__date__lte=last)
     if params["department"].isdigit():
         findings = findings.filter(department_id=int(params["department"]))
     if params["status"] in Audit.Status.values:

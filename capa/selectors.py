@@ -1,15 +1,17 @@
-"""Reads of the CAPA module that are more than one query: "has this happened before?" and repeat counts."""
+"""Reads of the CAPA module that are more than one query: "has this happened before?" and repeat counts; and the rules
+of the CAPA figures (closed on time, found effective, a repeat nonconformity), written once for the registers' filters,
+the maturity balance and the performance dashboard."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from capa.models import Capa, Nonconformity
+from capa.models import Capa, EffectivenessCheck, Nonconformity
 
 RECURRENCE_WINDOW = timedelta(days=365 * 3)
 SIMILAR_LIMIT = 8
@@ -83,11 +85,10 @@ def _moment(record: Capa | Nonconformity) -> Any:
     return record.created_at if isinstance(record, Capa) else record.reported_at
 
 
-def repeat_nonconformities(*, since: Any = None) -> int:
-    """How many nonconformities reported since `since` (default: the last 12 months) repeat an earlier one: an earlier
-    entry within the 365 days before it with the same clause, or at the same place (location) in the same department.
-    Department alone would make nearly every entry of a busy department a repeat."""
-    since = since or timezone.now() - timedelta(days=365)
+def is_repeat() -> Q:
+    """A nonconformity that repeats an earlier one: an earlier entry within the 365 days before it with the same clause,
+    or at the same place (location) in the same department. Department alone would make nearly every entry of a busy
+    department a repeat. Earlier entries count whoever may see them: a repeat is a fact about the log."""
     earlier = Nonconformity.objects.filter(
         reported_at__lt=OuterRef("reported_at"),
         reported_at__gte=OuterRef("reported_at") - timedelta(days=365),
@@ -96,4 +97,39 @@ def repeat_nonconformities(*, since: Any = None) -> int:
     same_place = earlier.filter(
         department_id=OuterRef("department_id"), department_id__isnull=False, location__iexact=OuterRef("location")
     ).exclude(location="")
-    return Nonconformity.objects.filter(reported_at__gte=since).filter(Exists(same_clause) | Exists(same_place)).count()
+    return Q(Exists(same_clause)) | Q(Exists(same_place))
+
+
+def repeat_nonconformities(*, since: Any = None) -> int:
+    """How many nonconformities reported since `since` (default: the last 12 months) repeat an earlier one
+    (`is_repeat`)."""
+    since = since or timezone.now() - timedelta(days=365)
+    return Nonconformity.objects.filter(reported_at__gte=since).filter(is_repeat()).count()
+
+
+def closed_on_time() -> Q:
+    """A CAPA closed on time: closed, on or before its due date (its closing day taken in the site's time zone)."""
+    return Q(status=Capa.Status.CLOSED, closed_at__date__lte=F("due_date"))
+
+
+def closure_counts(capas: QuerySet[Capa], *, start: datetime, end: datetime) -> dict[str, int]:
+    """Of `capas`, those closed in [start, end) (`closed`) and those of them closed on time (`on_time`). One query."""
+    return capas.filter(status=Capa.Status.CLOSED, closed_at__gte=start, closed_at__lt=end).aggregate(
+        closed=Count("pk"), on_time=Count("pk", filter=closed_on_time())
+    )
+
+
+SIGNED_RESULTS = (EffectivenessCheck.Result.EFFECTIVE, EffectivenessCheck.Result.NOT_EFFECTIVE)
+
+
+def effectiveness_counts(checks: QuerySet[EffectivenessCheck], *, start: datetime, end: datetime) -> dict[str, int]:
+    """Of `checks`, those signed in [start, end) (`signed`), those that found the CAPA effective (`effective`) or not
+    (`not_effective`), and on how many CAPAs a check failed (`failed_capas`: one CAPA may fail twice). An effective
+    check closes its CAPA, so each CAPA has at most one. One query."""
+    not_effective = Q(result=EffectivenessCheck.Result.NOT_EFFECTIVE)
+    return checks.filter(result__in=SIGNED_RESULTS, verified_at__gte=start, verified_at__lt=end).aggregate(
+        signed=Count("pk"),
+        effective=Count("pk", filter=Q(result=EffectivenessCheck.Result.EFFECTIVE)),
+        not_effective=Count("pk", filter=not_effective),
+        failed_capas=Count("capa", filter=not_effective, distinct=True),
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -24,6 +24,46 @@ def distribution_users(document: Document) -> list[User]:
     return list(
         User.objects.filter(is_active=True).filter(Q(department__in=departments) | Q(groups__in=roles)).distinct()
     )
+
+
+def in_force(revisions: QuerySet[Revision], *, at: datetime) -> QuerySet[Revision]:
+    """Of `revisions`, those in force at the moment `at`: effective before it and not ended by then."""
+    return revisions.filter(effective_at__lt=at).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=at))
+
+
+def acknowledgement_counts(revisions: QuerySet[Revision], *, at: datetime) -> tuple[int, int]:
+    """Of `revisions`, those in force at `at`: the acknowledgements done before `at` and those required, as
+    (done, required) summed over the revisions.
+
+    Who must read a revision is `distribution_users`: the active people of its document's distribution departments and
+    the holders of its distribution roles, here those whose account existed before `at`. Two queries over every
+    revision: the (revision, reader) pairs by department and by role, united so that a person reached both ways counts
+    once; and the acknowledgements made by such a pair.
+    """
+    current = in_force(revisions, at=at).order_by()  # a UNION takes no ORDER BY in its parts
+    by_department = current.filter(
+        document__distribution_departments__members__is_active=True,
+        document__distribution_departments__members__date_joined__lt=at,
+    ).values_list("pk", "document__distribution_departments__members")
+    by_role = current.filter(
+        document__distribution_roles__user__is_active=True,
+        document__distribution_roles__user__date_joined__lt=at,
+    ).values_list("pk", "document__distribution_roles__user")
+    required = by_department.union(by_role).count()
+    reader_by_department = Document.distribution_departments.through.objects.filter(
+        document_id=OuterRef("revision__document_id"), department_id=OuterRef("user__department_id")
+    )
+    reader_by_role = User.groups.through.objects.filter(
+        user_id=OuterRef("user_id"), group__distributed_documents=OuterRef("revision__document_id")
+    )
+    done = (
+        Acknowledgement.objects.filter(
+            revision__in=current, acknowledged_at__lt=at, user__is_active=True, user__date_joined__lt=at
+        )
+        .filter(Exists(reader_by_department) | Exists(reader_by_role))
+        .count()
+    )
+    return done, required
 
 
 def documents_for_list(user: Any) -> QuerySet[Document]:

@@ -8,6 +8,8 @@ names the submitter of an anonymous idea: none is stored.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,8 @@ from audits.models import Audit, Finding
 from capa.models import Capa
 from improvement import panels, selectors, services
 from improvement.models import Idea
+from improvement.views.ideas import day_param
+from qms.periods import Period
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.web import run_service
 
@@ -48,8 +52,17 @@ def wins(request: AuthenticatedRequest) -> HttpResponse:
 
 @role_required()
 def participation(request: AuthenticatedRequest) -> HttpResponse:
-    """Per department, the share of its people who submitted by name, voted or commented in the last 90 days."""
-    rows = selectors.participation_by_department()
+    """Per department, the share of its people who submitted by name, voted or commented in the last 90 days; or
+    between `from` and `to` (ISO dates, both included, both needed), as the performance dashboard links here."""
+    first, last = day_param(request.GET.get("from", "")), day_param(request.GET.get("to", ""))
+    period = None
+    # Dates at the very ends of the calendar have no midnight before or after them to bound a period with.
+    if first is not None and last is not None and date.min < first <= last < date.max:
+        period = Period(first, last)
+    if period is None:
+        rows = selectors.participation_by_department()
+    else:
+        rows = selectors.participation_by_department(since=period.starts_at, until=period.ends_before)
     people = sum(row.people for row in rows)
     taking_part = sum(row.taking_part for row in rows)
     context = {
@@ -58,6 +71,7 @@ def participation(request: AuthenticatedRequest) -> HttpResponse:
         "taking_part": taking_part,
         "percent": round(100 * taking_part / people) if people else 0,
         "days": selectors.PARTICIPATION_WINDOW.days,
+        "period": period,
     }
     return render(request, "improvement/participation.html", context)
 

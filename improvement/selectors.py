@@ -59,21 +59,26 @@ class Participation:
         return self.taking_part / self.people if self.people else 0.0
 
 
-def active_participants(*, since: Any) -> QuerySet[User]:
-    """People who submitted (by name), voted or commented since `since`. Anonymous ideas count for nobody: their
-    submitter is not stored anywhere."""
+def active_participants(*, since: Any, until: Any = None) -> QuerySet[User]:
+    """People who submitted (by name), voted or commented since `since` (and before `until`, when given). Anonymous
+    ideas count for nobody: their submitter is not stored anywhere."""
+    bounded = Q() if until is None else Q(at__lt=until)
     return User.objects.filter(is_active=True).filter(
-        Q(pk__in=Idea.objects.filter(created_at__gte=since, submitter__isnull=False).values("submitter"))
-        | Q(pk__in=Vote.objects.filter(at__gte=since).values("voter"))
-        | Q(pk__in=Comment.objects.filter(at__gte=since).values("author"))
+        Q(
+            pk__in=Idea.objects.filter(created_at__gte=since, submitter__isnull=False)
+            .filter(Q() if until is None else Q(created_at__lt=until))
+            .values("submitter")
+        )
+        | Q(pk__in=Vote.objects.filter(bounded, at__gte=since).values("voter"))
+        | Q(pk__in=Comment.objects.filter(bounded, at__gte=since).values("author"))
     )
 
 
-def participation_by_department(*, now: Any = None) -> list[Participation]:
-    """Per department, the share of its active people who submitted, voted or commented in the last 90 days.
-    One query whatever the number of departments."""
-    since = (now or timezone.now()) - PARTICIPATION_WINDOW
-    taking_part = active_participants(since=since).values("pk")
+def participation_by_department(*, now: Any = None, since: Any = None, until: Any = None) -> list[Participation]:
+    """Per department, the share of its active people who submitted, voted or commented in the last 90 days, or from
+    `since` to before `until` when given. One query whatever the number of departments."""
+    since = since or (now or timezone.now()) - PARTICIPATION_WINDOW
+    taking_part = active_participants(since=since, until=until).values("pk")
     departments = (
         Department.objects.filter(is_active=True)
         .annotate(

@@ -248,6 +248,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "qms.evidence.tasks.delete_expired_evidence_packs",
         "schedule": timedelta(days=1),
     },
+    # One value per objective and day (a unique key), so a second run the same day adds nothing.
+    "record-objective-measurements": {
+        "task": "qms.objectives.tasks.record_computed_measurements",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Cache ----------------------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ urlpatterns = [
     path("capa/", include("capa.urls")),
     path("improvement/", include("improvement.urls")),
     path("maturity/", include("qms.maturity.urls")),
+    path("performance/", include("qms.performance.urls")),
+    path("management-reviews/", include("qms.reviews.urls")),
+    path("objectives/", include("qms.objectives.urls")),
     path("evidence-packs/", include("qms.evidence.urls")),
     # Namespaced, so the router's names ("user-list", "clause-detail") never shadow the browser pages' names.
     path("api/v1/", include(("qms.api.urls", "api"), namespace="api")),

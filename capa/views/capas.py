@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -35,7 +35,7 @@ from capa.models import (
     Severity,
     Source,
 )
-from capa.selectors import earlier_similar
+from capa.selectors import closed_on_time, earlier_similar
 from qms.models import Department, User
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.roles import Role
@@ -88,9 +88,9 @@ def _querystring(request: AuthenticatedRequest) -> str:
 def _register(request: AuthenticatedRequest) -> tuple[QuerySet[Capa], QuerySet[Capa], dict[str, str]]:
     """The CAPAs the register shows (filtered, annotated, sorted), the same before the status filter (for the counts
     by status), and the filters as read from the query string."""
-    keys = ("q", "status", "severity", "source", "kind", "owner", "department", "overdue", "sort")
+    keys = ("q", "status", "severity", "source", "kind", "owner", "department", "overdue", "sort", *DATE_FILTERS)
     params = {key: request.GET.get(key, "").strip() for key in keys}
-    capas = Capa.objects.visible_to(request.user)
+    capas = _dates_and_outcomes(Capa.objects.visible_to(request.user), params)
     for name, values in (("severity", Severity.values), ("source", Source.values), ("kind", Capa.Kind.values)):
         if params[name] in values:
             capas = capas.filter(**{name: params[name]})
@@ -122,6 +122,56 @@ def _register(request: AuthenticatedRequest) -> tuple[QuerySet[Capa], QuerySet[C
 
 def _overdue() -> Q:
     return ~Q(status__in=list(Capa.ENDED)) & Q(due_date__lt=timezone.localdate())
+
+
+# Filters by dates and outcomes, as the performance dashboard's numbers link to them: opened, closed (and whether on
+# time) and effectiveness checks signed between two days (ISO dates, both included, in the site's time zone).
+DATE_FILTERS = (
+    "ended",
+    "opened_from",
+    "opened_to",
+    "closed_from",
+    "closed_to",
+    "on_time",
+    "verified",
+    "verified_from",
+    "verified_to",
+)
+
+
+def day_param(text: str) -> date | None:
+    """An ISO date from the query string, or None when it is missing or not a date (the filter is then left out)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _between(name: str, since: str, until: str) -> Q:
+    """`name` (a moment) falls on `since` or later and on `until` or earlier, the days that parse."""
+    bounds = Q()
+    if (first := day_param(since)) is not None:
+        bounds &= Q(**{f"{name}__date__gte": first})
+    if (last := day_param(until)) is not None:
+        bounds &= Q(**{f"{name}__date__lte": last})
+    return bounds
+
+
+def _dates_and_outcomes(capas: QuerySet[Capa], params: dict[str, str]) -> QuerySet[Capa]:
+    if params["ended"] == "no":
+        capas = capas.exclude(status__in=list(Capa.ENDED))
+    elif params["ended"] == "yes":
+        capas = capas.filter(status__in=list(Capa.ENDED))
+    capas = capas.filter(_between("created_at", params["opened_from"], params["opened_to"]))
+    capas = capas.filter(_between("closed_at", params["closed_from"], params["closed_to"]))
+    if params["on_time"] == "yes":
+        capas = capas.filter(closed_on_time())
+    elif params["on_time"] == "no":
+        capas = capas.filter(status=Capa.Status.CLOSED).exclude(closed_on_time())
+    checks = EffectivenessCheck.objects.filter(_between("verified_at", params["verified_from"], params["verified_to"]))
+    if params["verified"] in EffectivenessCheck.Result.values:
+        capas = capas.filter(pk__in=checks.filter(result=params["verified"]).values("capa"))
+    return capas
 
 
 @role_required()
@@ -156,6 +206,8 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "can_open": request.user.has_role(*OPENERS),
         "can_report": request.user.has_role(*STAFF_ROLES),
         "filtered": any(value for key, value in params.items() if key not in {"sort", "status"}),
+        "dates_filtered": any(params[key] for key in DATE_FILTERS),
+        "check_results": EffectivenessCheck.Result.choices,
     }
     return render(request, "capa/capa_list.html", context)
 

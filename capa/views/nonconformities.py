@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from capa import forms, services
 from capa.models import Capa, Nonconformity, Severity, Source
-from capa.selectors import earlier_similar
-from capa.views.capas import PAGE_SIZE, _get_nonconformity, _querystring
+from capa.selectors import earlier_similar, is_repeat
+from capa.views.capas import PAGE_SIZE, _get_nonconformity, _querystring, day_param
 from qms.models import Department
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.roles import Role
@@ -28,9 +28,16 @@ from qms.web import run_service
 
 
 def _log(request: AuthenticatedRequest) -> tuple[QuerySet[Nonconformity], QuerySet[Nonconformity], dict[str, str]]:
-    keys = ("q", "status", "source", "severity", "department", "reply")
+    keys = ("q", "status", "source", "severity", "department", "reply", *LOG_DATE_FILTERS)
     params = {key: request.GET.get(key, "").strip() for key in keys}
     entries = Nonconformity.objects.visible_to(request.user)
+    # Reported between two days (ISO dates, both included) and repeats only: as the performance dashboard links here.
+    if (first := day_param(params["reported_from"])) is not None:
+        entries = entries.filter(reported_at__date__gte=first)
+    if (last := day_param(params["reported_to"])) is not None:
+        entries = entries.filter(reported_at__date__lte=last)
+    if params["repeat"] == "yes":
+        entries = entries.filter(is_repeat())
     if params["source"] in Source.values:
         entries = entries.filter(source=params["source"])
     if params["severity"] in Severity.values:
@@ -52,6 +59,9 @@ def _log(request: AuthenticatedRequest) -> tuple[QuerySet[Nonconformity], QueryS
     if params["status"] in Nonconformity.Status.values:
         entries = entries.filter(status=params["status"])
     return entries.order_by("-reported_at", "-id"), before_status, params
+
+
+LOG_DATE_FILTERS = ("reported_from", "reported_to", "repeat")
 
 
 def _reply_overdue() -> Q:
@@ -85,6 +95,7 @@ def nonconformities(request: AuthenticatedRequest) -> HttpResponse:
         "can_triage": request.user.has_role(Role.QUALITY_MANAGER),
         "can_report": request.user.has_role(*STAFF_ROLES),
         "filtered": any(value for key, value in params.items() if key != "status"),
+        "dates_filtered": any(params[key] for key in LOG_DATE_FILTERS),
     }
     return render(request, "capa/nonconformity_list.html", context)
 

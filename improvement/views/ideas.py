@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -114,10 +114,23 @@ def filter_ideas(request: AuthenticatedRequest, keys: tuple[str, ...]) -> tuple[
     if params.get("mine"):
         # Ideas submitted by name or championed; an anonymous idea is nobody's, not even its author's.
         ideas = ideas.filter(Q(submitter=request.user) | Q(champion=request.user))
+    # Submitted between two days (ISO dates, both included): as the performance dashboard's numbers link here.
+    if (first := day_param(params.get("submitted_from", ""))) is not None:
+        ideas = ideas.filter(created_at__date__gte=first)
+    if (last := day_param(params.get("submitted_to", ""))) is not None:
+        ideas = ideas.filter(created_at__date__lte=last)
     return ideas, params
 
 
-REGISTER_FILTERS = ("q", "stage", "category", "department", "mine", "sort")
+def day_param(text: str) -> date | None:
+    """An ISO date from the query string, or None when it is missing or not a date (the filter is then left out)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+REGISTER_FILTERS = ("q", "stage", "category", "department", "mine", "sort", "submitted_from", "submitted_to")
 
 
 @role_required()

@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("audits.api_urls")),
     path("", include("capa.api_urls")),
     path("", include("improvement.api_urls")),
+    path("", include("qms.reviews.api_urls")),
     path("", include("qms.evidence.api")),
+    path("", include("qms.objectives.api_urls")),
 ]

@@ -39,8 +39,11 @@ from qms.evidence.models import EvidencePack
 from qms.history import stamp
 from qms.jobs import JobProgress
 from qms.models import Clause, Job
+from qms.objectives.selectors import objective_standings
 from qms.pdf import render_pdf
 from qms.periods import Period
+from qms.reviews import report as review_report
+from qms.reviews.models import ManagementReview
 
 JOB_KIND = "evidence_pack"
 MANIFEST = "manifest.json"
@@ -173,6 +176,10 @@ REGISTER_CLAUSES = {
     "registers/effectiveness-checks.csv": ("10.2",),
     "registers/ideas.csv": ("10.3",),
     "registers/idea-stages.csv": ("10.3",),
+    "registers/quality-objectives.csv": ("6.2",),
+    "registers/objective-values.csv": ("6.2", "9.1.1"),
+    "registers/management-reviews.csv": ("9.3",),
+    "registers/review-actions.csv": ("9.3.3",),
 }
 
 
@@ -234,6 +241,15 @@ def clause_index(
     for capa in capas:
         if capa.clause_id is not None and capa.clause_id in by_clause:
             by_clause[capa.clause_id].append(f"CAPA {capa.reference}")
+    for standing in objective_standings(user, period):
+        objective = standing.objective
+        if objective.created_at < period.ends_before:
+            for clause in objective.clauses.all():
+                if clause.pk in by_clause:
+                    by_clause[clause.pk].append(f"Objective {objective.reference} {objective.title}")
+    if "9.3" in by_number:
+        for review in registers.reviews_in_period(user, period):
+            by_clause[by_number["9.3"]].append(f"Management review {review.reference} ({review.get_status_display()})")
     answered = {number for number, pk in by_number.items() if by_clause[pk]}
     return [
         ClauseEvidence(
@@ -283,6 +299,9 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                 source = f"{report.audit.reference} final report v{report.version}"
                 with _opened(report.file, source) as handle:
                     writer.add_file(name, handle, source=source)
+            if not pack.clauses or any(clause.number == "9.3" for clause in clauses):
+                progress.report(75, "Rendering the signed management reviews")
+                _add_signed_reviews(writer, registers.reviews_in_period(user, period))
             progress.report(80, "Writing the manifest and the index")
             manifest = json.dumps(
                 {
@@ -320,6 +339,15 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
         progress.report(95, "Saving the pack")
         _record(pack, spool, manifest_sha256=manifest_entry.sha256)
     return f"evidence-pack-{pack.pk}-manifest.json", manifest, "application/json"
+
+
+def _add_signed_reviews(writer: PackWriter, reviews: Iterable[ManagementReview]) -> None:
+    """Each signed review as its report shows it: the record management signed (9.3.3), rendered for the pack."""
+    signed = [review for review in reviews if review.status == ManagementReview.Status.SIGNED]
+    for number, review in enumerate(signed, start=1):
+        name = f"management-reviews/{number:04d}-{safe_component(review.reference)}-signed.pdf"
+        content = render_pdf(review_report.TEMPLATE, review_report.report_context(review))
+        writer.add_bytes(name, content, source=f"{review.reference} signed management review")
 
 
 def _add_documents(writer: PackWriter, revisions: Iterable[Revision]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -17,7 +18,10 @@ from audits.models import Audit, AuditProgramme, AuditReport, Finding
 from capa.models import Capa, CapaAction, EffectivenessCheck, Nonconformity
 from documents.models import Acknowledgement, Approval, Document, Revision
 from improvement.models import Idea, StageChange
+from qms.objectives.models import Measurement, Objective
+from qms.objectives.selectors import objective_standings
 from qms.periods import Period
+from qms.reviews.models import ManagementReview, ReviewAction
 from qms.web import csv_safe
 
 Row = list[str]
@@ -30,6 +34,8 @@ def _cell(value: Any) -> str:
         return value.astimezone(UTC).isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 3.000 as 3, 100.000 as 100 (not 1E+2)
     return csv_safe(str(value))
 
 
@@ -75,6 +81,18 @@ def nonconformities_in_period(user: Any, period: Period) -> QuerySet[Nonconformi
         Nonconformity.objects.visible_to(user)
         .filter(reported_at__lt=period.ends_before)
         .select_related("department", "clause")
+        .order_by("reference")
+    )
+
+
+def reviews_in_period(user: Any, period: Period) -> QuerySet[ManagementReview]:
+    """The management reviews whose meeting was held in the period, or, not held yet, was planned in it."""
+    held = Q(held_on__gte=period.start, held_on__lte=period.end)
+    planned = Q(held_on__isnull=True, planned_on__gte=period.start, planned_on__lte=period.end)
+    return (
+        ManagementReview.objects.visible_to(user)
+        .filter(held | planned)
+        .select_related("chair", "signature")
         .order_by("reference")
     )
 
@@ -460,8 +478,175 @@ _HISTORY_SOURCES = [
         ("capa",),
     ),
     _HistorySource(Idea, lambda u: Idea.objects.visible_to(u), lambda h: h.reference),
+    _HistorySource(Objective, lambda u: Objective.objects.visible_to(u), lambda h: h.reference),
+    _HistorySource(ManagementReview, lambda u: ManagementReview.objects.visible_to(u), lambda h: h.reference),
 ]
 _HISTORY_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def objective_register(user: Any, period: Period) -> Iterator[Row]:
+    """The quality objectives (6.2) set before the period ended and not closed before it began, each with its last
+    value on or before the period's end and whether that met the target."""
+    standings = [
+        standing for standing in objective_standings(user, period) if standing.objective.created_at < period.ends_before
+    ]
+    at_end = values_at(Objective, [standing.objective.pk for standing in standings], period.ends_before)
+    yield from _rows(
+        [
+            "reference",
+            "title",
+            "metric",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "owner",
+            "department",
+            "start_date",
+            "due_date",
+            "measured",
+            "clauses",
+            "status_at_period_end",
+            "status_now",
+            "last_value_in_period",
+            "last_value_on",
+            "target_met",
+        ],
+        standings,
+        lambda s: [
+            s.objective.reference,
+            s.objective.title,
+            s.objective.metric,
+            s.objective.unit,
+            s.objective.direction,
+            s.objective.baseline,
+            s.objective.target,
+            s.objective.owner,
+            s.objective.department or "",
+            s.objective.start_date,
+            s.objective.due_date,
+            s.objective.source,
+            " ".join(c.number for c in s.objective.clauses.all()),
+            at_end.get(s.objective.pk, ""),
+            s.objective.status,
+            s.latest.value if s.latest else "",
+            s.latest.measured_on if s.latest else "",
+            "" if s.met is None else ("yes" if s.met else "no"),
+        ],
+    )
+
+
+def objective_value_register(user: Any, period: Period) -> Iterator[Row]:
+    """Every value of an objective's metric dated in the period: the results of monitoring and measurement (9.1)."""
+    values = (
+        Measurement.objects.visible_to(user)
+        .filter(measured_on__gte=period.start, measured_on__lte=period.end)
+        .select_related("objective", "entered_by")
+        .order_by("objective__reference", "measured_on")
+    )
+    yield from _rows(
+        ["objective", "measured_on", "value", "unit", "source", "entered_by", "entered_at", "note"],
+        values,
+        lambda m: [
+            m.objective.reference,
+            m.measured_on,
+            m.value,
+            m.objective.unit,
+            m.source,
+            m.entered_by or "",
+            m.entered_at,
+            m.note,
+        ],
+    )
+
+
+def review_register(user: Any, period: Period) -> Iterator[Row]:
+    """The management reviews (9.3) of the period, with what their chair signed."""
+    reviews = list(reviews_in_period(user, period))
+    at_end = values_at(ManagementReview, [r.pk for r in reviews], period.ends_before)
+    yield from _rows(
+        [
+            "reference",
+            "title",
+            "reviewed_from",
+            "reviewed_to",
+            "planned_on",
+            "held_on",
+            "chair",
+            "status_at_period_end",
+            "status_now",
+            "inputs_sha256",
+            "conclusion",
+            "signed_at",
+            "signature_meaning",
+            "signed_sha256",
+        ],
+        reviews,
+        lambda r: [
+            r.reference,
+            r.title,
+            r.period_start,
+            r.period_end,
+            r.planned_on,
+            r.held_on,
+            r.chair,
+            at_end.get(r.pk, ""),
+            r.status,
+            r.inputs_sha256,
+            r.conclusion,
+            r.signed_at,
+            r.signature.meaning if r.signature else "",
+            r.signature.content_sha256 if r.signature else "",
+        ],
+    )
+
+
+def review_action_register(user: Any, period: Period) -> Iterator[Row]:
+    """The decisions of those reviews (9.3.3) and their actions, with the record each action became."""
+    actions = (
+        ReviewAction.objects.filter(review__in=reviews_in_period(user, period))
+        .select_related("review", "decision", "owner", "capa", "idea", "change_request__document")
+        .order_by("review__reference", "number")
+    )
+    yield from _rows(
+        [
+            "review",
+            "decision",
+            "decision_kind",
+            "decision_text",
+            "action",
+            "description",
+            "owner",
+            "due_date",
+            "status_now",
+            "became",
+            "note",
+        ],
+        actions,
+        lambda a: [
+            a.review.reference,
+            f"D{a.decision.number}",
+            a.decision.kind,
+            a.decision.text,
+            f"A{a.number}",
+            a.description,
+            a.owner,
+            a.due_date,
+            a.status,
+            _handed_over_to(a),
+            a.note,
+        ],
+    )
+
+
+def _handed_over_to(action: ReviewAction) -> str:
+    if action.capa is not None:
+        return f"CAPA {action.capa.reference}"
+    if action.idea is not None:
+        return f"Idea {action.idea.reference}"
+    if action.change_request is not None:
+        return f"Change request on {action.change_request.document.number}"
+    return ""
 
 
 def history_register(user: Any, period: Period) -> Iterator[Row]:
@@ -500,6 +685,10 @@ REGISTERS: list[tuple[str, Callable[[Any, Period], Iterator[Row]]]] = [
     ("registers/effectiveness-checks.csv", effectiveness_register),
     ("registers/ideas.csv", idea_register),
     ("registers/idea-stages.csv", idea_stage_register),
+    ("registers/quality-objectives.csv", objective_register),
+    ("registers/objective-values.csv", objective_value_register),
+    ("registers/management-reviews.csv", review_register),
+    ("registers/review-actions.csv", review_action_register),
     ("registers/history.csv", history_register),
 ]
 """Each register's entry name in the ZIP and the generator that writes it, in the order they are written."""

@@ -30,13 +30,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audits.models import Audit, Finding
 from capa.models import Capa, EffectivenessCheck
-from documents.models import Acknowledgement, Document, Revision, add_months
-from improvement.models import Comment, Idea, StageChange, Vote
+from capa.selectors import closure_counts, effectiveness_counts
+from documents.models import Document, Revision, add_months
+from documents.selectors import acknowledgement_counts
+from improvement.models import Idea, StageChange
+from improvement.selectors import active_participants
 from qms.models import Clause, User
 from qms.roles import Role
 
@@ -221,9 +224,7 @@ def programme_coverage(as_of: date) -> Indicator:
 def capas_closed_on_time(as_of: date) -> Indicator:
     """S3a: CAPAs closed in the 12 months whose closing day was on or before their due date."""
     window = _months_to(as_of, YEAR)
-    counts = Capa.objects.filter(
-        status=Capa.Status.CLOSED, closed_at__gte=window.start, closed_at__lt=window.end
-    ).aggregate(closed=Count("pk"), on_time=Count("pk", filter=Q(closed_at__date__lte=F("due_date"))))
+    counts = closure_counts(Capa.objects.all(), start=window.start, end=window.end)
     return _share(
         "S3a",
         STRUCTURE,
@@ -240,10 +241,7 @@ def capas_closed_on_time(as_of: date) -> Indicator:
 def capas_found_effective(as_of: date) -> Indicator:
     """S3b: signed effectiveness checks of the 12 months that found the CAPA effective."""
     window = _months_to(as_of, YEAR)
-    results = (EffectivenessCheck.Result.EFFECTIVE, EffectivenessCheck.Result.NOT_EFFECTIVE)
-    counts = EffectivenessCheck.objects.filter(
-        result__in=results, verified_at__gte=window.start, verified_at__lt=window.end
-    ).aggregate(signed=Count("pk"), effective=Count("pk", filter=Q(result=EffectivenessCheck.Result.EFFECTIVE)))
+    counts = effectiveness_counts(EffectivenessCheck.objects.all(), start=window.start, end=window.end)
     return _share(
         "S3b",
         STRUCTURE,
@@ -258,41 +256,9 @@ def capas_found_effective(as_of: date) -> Indicator:
 
 
 def acknowledgements_up_to_date(as_of: date) -> Indicator:
-    """S4: of the acknowledgements due for the revisions in force on the date, the share done by then.
-
-    Who must read a revision is documents.selectors.distribution_users: the active people of its document's
-    distribution departments and the holders of its distribution roles. Here as two queries over every revision in
-    force: the (revision, reader) pairs by department and by role, united so that a person reached both ways counts
-    once; and the acknowledgements made by such a pair.
-    """
-    end = _midnight_after(as_of)
-    in_force = (
-        Revision.objects.filter(effective_at__lt=end)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
-        .order_by()  # a UNION takes no ORDER BY in its parts
-    )
-    by_department = in_force.filter(
-        document__distribution_departments__members__is_active=True,
-        document__distribution_departments__members__date_joined__lt=end,
-    ).values_list("pk", "document__distribution_departments__members")
-    by_role = in_force.filter(
-        document__distribution_roles__user__is_active=True,
-        document__distribution_roles__user__date_joined__lt=end,
-    ).values_list("pk", "document__distribution_roles__user")
-    required = by_department.union(by_role).count()
-    reader_by_department = Document.distribution_departments.through.objects.filter(
-        document_id=OuterRef("revision__document_id"), department_id=OuterRef("user__department_id")
-    )
-    reader_by_role = User.groups.through.objects.filter(
-        user_id=OuterRef("user_id"), group__distributed_documents=OuterRef("revision__document_id")
-    )
-    done = (
-        Acknowledgement.objects.filter(
-            revision__in=in_force, acknowledged_at__lt=end, user__is_active=True, user__date_joined__lt=end
-        )
-        .filter(Exists(reader_by_department) | Exists(reader_by_role))
-        .count()
-    )
+    """S4: of the acknowledgements due for the revisions in force on the date, the share done by then
+    (documents.selectors.acknowledgement_counts: two queries)."""
+    done, required = acknowledgement_counts(Revision.objects.all(), at=_midnight_after(as_of))
     return _share(
         "S4",
         STRUCTURE,
@@ -344,15 +310,9 @@ def idea_rate(as_of: date) -> Indicator:
 
 
 def _participants(window: _Window) -> QuerySet[User]:
-    """The rule of improvement.selectors.active_participants (submitted by name, voted or commented), bounded on
-    both sides: that selector looks from `since` to now, and a past month must not count what came after it."""
-    start, end = window.start, window.end
-    ideas = Idea.objects.filter(submitter__isnull=False, created_at__gte=start, created_at__lt=end)
-    votes = Vote.objects.filter(at__gte=start, at__lt=end)
-    comments = Comment.objects.filter(at__gte=start, at__lt=end)
-    return User.objects.filter(is_active=True).filter(
-        Q(pk__in=ideas.values("submitter")) | Q(pk__in=votes.values("voter")) | Q(pk__in=comments.values("author"))
-    )
+    """improvement.selectors.active_participants (submitted by name, voted or commented), bounded on both sides: a
+    past month must not count what came after it."""
+    return active_participants(since=window.start, until=window.end)
 
 
 def participation(as_of: date) -> Indicator:
