@@ -27,13 +27,16 @@ from rest_framework.test import APIClient
 from qms.celery import app as celery_app
 from qms.roles import Role
 from tests.qms.factories import UserFactory
+from tests.settings import per_worker_redis
 
 # live_server, the ORM and Playwright's page all work in one test thread; Django must not object to that.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-battery-staple"
-REDIS_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = per_worker_redis(
+    os.environ.get("CELERY_BROKER_URL") or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+)
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -128,6 +131,12 @@ def _seed_demo_output(debug: bool) -> str:
     return output.getvalue()
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """The seeded demo's tests share one process under pytest-xdist (`--dist loadgroup`), so it is seeded once."""
+    if "seeded_demo" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group("seeded_demo"))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests of the seeded demo need the test database set up, which pytest-django does only for tests marked
@@ -150,6 +159,10 @@ def _seeded_demo_session(
     from django.test.utils import override_settings
 
     media_root = tmp_path_factory.mktemp("demo-media")
+    # Session fixtures are set up before the autouse `_celery_in_process`: the demo's audit reports and other tasks
+    # must run in-process here too, not wait on a broker no worker listens to.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root):
         for module, function in _REFERENCE_DATA:
             getattr(import_module(module), function)(apps, None)
@@ -157,6 +170,7 @@ def _seeded_demo_session(
         before = _rows_of_every_model()
         second = _seed_demo_output(debug=False)
         demo = SeededDemo(first, second, before, _rows_of_every_model(), media_root)
+    celery_app.conf.task_always_eager = eager
     yield demo
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
