@@ -26,17 +26,15 @@ from rest_framework.test import APIClient
 
 from qms.celery import app as celery_app
 from qms.roles import Role
+from tests import settings as _test_settings  # noqa: F401 - gives this process its own Redis databases first
 from tests.qms.factories import UserFactory
-from tests.settings import per_worker_redis
 
 # live_server, the ORM and Playwright's page all work in one test thread; Django must not object to that.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-battery-staple"
-REDIS_URL = per_worker_redis(
-    os.environ.get("CELERY_BROKER_URL") or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-)
+REDIS_URL = os.environ.get("CELERY_BROKER_URL") or os.environ["TEST_REDIS_URL"]  # per test process: tests/settings.py
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 

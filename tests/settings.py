@@ -8,9 +8,26 @@ import os
 import re
 
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 60)
+os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from qms import settings as _app
-from qms.settings import *  # noqa: F403 - these are the app's settings, adjusted below
+
+def _per_worker_redis(url: str, worker: int) -> str:
+    match = re.fullmatch(r"(.*/)(\d+)", url)
+    return f"{match.group(1)}{(int(match.group(2)) - 2 * worker) % 16}" if match else url
+
+
+# pytest-xdist runs the suite in several processes (gw0, gw1 …). Each has its own test database already; here each
+# also gets its own Redis databases, two apart (broker and cache), so one process's cache flush or Celery worker never
+# touches another's. The environment itself is changed, because Celery reads CELERY_BROKER_URL from it before any
+# setting, and a Celery worker started by a test inherits it (the marker keeps it from being shifted twice).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+if _WORKER and "QMS_TEST_REDIS_SHIFTED" not in os.environ:
+    for _name in ("CELERY_BROKER_URL", "CACHE_URL", "TEST_REDIS_URL"):
+        if os.environ.get(_name):
+            os.environ[_name] = _per_worker_redis(os.environ[_name], _WORKER)
+    os.environ["QMS_TEST_REDIS_SHIFTED"] = "1"
+
+from qms.settings import *  # noqa: E402, F403 - the environment is adjusted first; these are the app's settings, adjusted below
 
 # Hashing with a low cost keeps the many logins of the suite fast; signature checks still verify real passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,20 +45,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Serve static files from the source folders, as in development: the suite does not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-
-
-def per_worker_redis(url: str) -> str:
-    """The Redis URL with a database of this test process's own. pytest-xdist runs the suite in several processes
-    (gw0, gw1 …): each has its own test database already, and here its own Redis databases, two apart (broker and
-    cache), so one process's cache flush or Celery worker never touches another's."""
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    match = re.fullmatch(r"(.*/)(\d+)", url)
-    if worker == 0 or match is None:
-        return url
-    return f"{match.group(1)}{(int(match.group(2)) - 2 * worker) % 16}"
-
-
-if _app.CELERY_BROKER_URL:
-    CELERY_BROKER_URL = per_worker_redis(_app.CELERY_BROKER_URL)
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
-    CACHES["default"]["LOCATION"] = per_worker_redis(CACHES["default"]["LOCATION"])  # noqa: F405
