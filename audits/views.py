@@ -4,7 +4,6 @@ and the findings register. Fetches are permission-checked; writes go through `au
 from __future__ import annotations
 
 import csv
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
 from qms.views import render_history
-from qms.web import EchoBuffer, client_ip, csv_safe, run_service
+from qms.web import EchoBuffer, client_ip, csv_safe, day_param, run_service
 
 PLANNERS = (Role.QUALITY_MANAGER, Role.AUDITOR)
 
@@ -35,14 +34,6 @@ def _get_audit(request: AuthenticatedRequest, pk: int) -> Audit:
     return get_object_or_404(
         Audit.objects.visible_to(request.user).select_related("programme", "department", "lead_auditor"), pk=pk
     )
-
-
-def _day(text: str) -> date | None:
-    """An ISO date from the query string, or None when it is missing or not a date (the filter is then left out)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @role_required()
@@ -54,7 +45,10 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
     dashboard's numbers open. Coverage and departments then stay out, as they belong to a year's programme."""
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else timezone.localdate().year
-    planned_from, planned_to = _day(request.GET.get("planned_from", "")), _day(request.GET.get("planned_to", ""))
+    planned_from, planned_to = (
+        day_param(request.GET.get("planned_from", "")),
+        day_param(request.GET.get("planned_to", "")),
+    )
     status = request.GET.get("status", "")
     listed = Audit.objects.visible_to(request.user)
     if planned_from is None and planned_to is None:
@@ -350,9 +344,9 @@ def _findings(request: AuthenticatedRequest) -> tuple[Any, dict[str, str]]:
         # A clause with its sub-clauses: "7.1" is 7.1, 7.1.1 … 7.1.6 (and not 7.10).
         within = params["within"]
         findings = findings.filter(Q(clause__number=within) | Q(clause__number__startswith=f"{within}."))
-    if (first := _day(params["raised_from"])) is not None:
+    if (first := day_param(params["raised_from"])) is not None:
         findings = findings.filter(created_at__date__gte=first)
-    if (last := _day(params["raised_to"])) is not None:
+    if (last := day_param(params["raised_to"])) is not None:
         findings = findings.filter(created_at__date__lte=last)
     if params["department"].isdigit():
         findings = findings.filter(department_id=int(params["department"]))

@@ -21,10 +21,9 @@ from audits.models import Audit, Finding
 from capa.models import Capa
 from improvement import panels, selectors, services
 from improvement.models import Idea
-from improvement.views.ideas import day_param
 from qms.periods import Period
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
-from qms.web import run_service
+from qms.web import day_param, run_service
 
 WINS_PAGE_SIZE = 24
 # The units whose amounts add up to one meaningful total; "other" benefits are each their own kind of thing.

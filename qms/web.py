@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
 from django import forms
@@ -42,3 +43,12 @@ class EchoBuffer:
 
     def write(self, value: str) -> str:
         return value
+
+
+def day_param(text: str) -> date | None:
+    """An ISO date from the query string, or None when it is missing or not a date (a register's filter is then left
+    out rather than refused: a hand-edited link still shows the register)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

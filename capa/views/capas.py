@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -41,7 +41,7 @@ from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition, digest_header
 from qms.views import render_history
-from qms.web import EchoBuffer, client_ip, csv_safe, run_service
+from qms.web import EchoBuffer, client_ip, csv_safe, day_param, run_service
 
 OPENERS = (Role.QUALITY_MANAGER, Role.AUDITOR)
 PAGE_SIZE = 50
@@ -137,14 +137,6 @@ DATE_FILTERS = (
     "verified_from",
     "verified_to",
 )
-
-
-def day_param(text: str) -> date | None:
-    """An ISO date from the query string, or None when it is missing or not a date (the filter is then left out)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _between(name: str, since: str, until: str) -> Q:

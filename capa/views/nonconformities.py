@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from capa import forms, services
 from capa.models import Capa, Nonconformity, Severity, Source
 from capa.selectors import earlier_similar, is_repeat
-from capa.views.capas import PAGE_SIZE, _get_nonconformity, _querystring, day_param
+from capa.views.capas import PAGE_SIZE, _get_nonconformity, _querystring
 from qms.models import Department
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.views import render_history
-from qms.web import run_service
+from qms.web import day_param, run_service
 
 # --- The nonconformity log ------------------------------------------------------------------------------------------
 

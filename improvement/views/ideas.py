@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC, date
+from datetime import UTC
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -26,7 +26,7 @@ from improvement.models import Comment, Idea, Vote
 from qms.models import Department
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.uploads import content_disposition
-from qms.web import EchoBuffer, csv_safe, run_service
+from qms.web import EchoBuffer, csv_safe, day_param, run_service
 
 PAGE_SIZE = 50
 SORTS = {
@@ -120,14 +120,6 @@ def filter_ideas(request: AuthenticatedRequest, keys: tuple[str, ...]) -> tuple[
     if (last := day_param(params.get("submitted_to", ""))) is not None:
         ideas = ideas.filter(created_at__date__lte=last)
     return ideas, params
-
-
-def day_param(text: str) -> date | None:
-    """An ISO date from the query string, or None when it is missing or not a date (the filter is then left out)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 REGISTER_FILTERS = ("q", "stage", "category", "department", "mine", "sort", "submitted_from", "submitted_to")
