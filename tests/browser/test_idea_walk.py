@@ -191,6 +191,8 @@ def test_an_idea_from_a_phone_to_the_wins_wall(
     _no_sideways_scroll(page)
     page.get_by_role("banner").get_by_role("link", name="Suggest an improvement").click()
     expect(page.get_by_role("heading", name="Suggest an improvement", level=1)).to_be_visible()
+    # htmx is a deferred script: until the page has loaded, typing in the title would not ask for similar ideas.
+    page.wait_for_load_state("load")
     title = page.get_by_role("textbox", name="Title")
     expect(title).to_have_accessible_description(re.compile("One line, as it would appear on the board"))
     title.fill(TITLE)
