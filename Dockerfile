@@ -22,6 +22,9 @@ RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123
 
 RUN mkdir -p /data/media && chown -R qms:qms /data
 USER qms
+# Without S3_BUCKET, uploaded files stay in this folder (a single host); docker-compose.yml uses S3-compatible storage.
 ENV MEDIA_ROOT=/data/media
+# gunicorn reads this as its number of worker processes; more containers is the other way to grow.
+ENV WEB_CONCURRENCY=3
 EXPOSE 8000
-CMD ["gunicorn", "qms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--access-logfile", "-"]
+CMD ["gunicorn", "qms.wsgi:application", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-"]

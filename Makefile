@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format typecheck schema clean
+.PHONY: run test install lint format typecheck schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# The benchmark (bench/README.md): PostgreSQL and Redis as in CI, wrk for the load; results in bench/results/.
+# Not part of `make test`: it seeds 100,000 and then 1,000,000 documents and takes about half an hour.
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -43,4 +49,4 @@ schema: $(STAMP)
 	DEBUG=true $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3 media .test-media staticfiles test-results
+	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3 media .test-media staticfiles test-results bench/.media bench/.media-heavy

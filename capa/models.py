@@ -127,6 +127,12 @@ class Nonconformity(models.Model):
 
     class Meta:
         ordering = ["-reported_at", "-id"]
+        indexes = [
+            # The log's order, and the two ways an entry repeats an earlier one (capa.selectors.is_repeat).
+            models.Index(fields=["-reported_at", "-id"], name="nonconformity_log_order_idx"),
+            models.Index(fields=["clause", "reported_at"], name="nonconformity_clause_time_idx"),
+            models.Index(fields=["department", "reported_at"], name="nonconformity_dept_time_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source="customer_complaint") | ~Q(customer=""), name="complaint_names_its_customer"

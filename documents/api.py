@@ -95,6 +95,20 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "revision", "status", "effective_date", "sha256"]
 
 
+@extend_schema_field(RevisionSummarySerializer(allow_null=True))
+class EffectiveRevisionField(serializers.Field):
+    """A document's revision in force, summarised. One summary serializer serves every row: a serializer built per
+    row (as a method field would) rebuilds its fields each time, which was a third of a list's time."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+        self.summary = RevisionSummarySerializer()
+
+    def to_representation(self, document: Document) -> dict[str, Any] | None:
+        revision = selectors.effective_revision(document)
+        return self.summary.to_representation(revision) if revision is not None else None
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     document_type = serializers.SlugRelatedField(
         slug_field="code", queryset=DocumentType.objects.filter(is_active=True)
@@ -112,7 +126,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     distribution_roles = serializers.SlugRelatedField(
         slug_field="name", queryset=Group.objects.filter(name__in=Role.values), many=True, required=False
     )
-    current_revision = serializers.SerializerMethodField()
+    current_revision = EffectiveRevisionField()
     review_period_months = serializers.IntegerField(min_value=1, max_value=120, required=False)
 
     class Meta:
@@ -135,11 +149,6 @@ class DocumentSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["number", "status", "next_review_due", "created_at"]
-
-    @extend_schema_field(RevisionSummarySerializer(allow_null=True))
-    def get_current_revision(self, document: Document) -> dict[str, Any] | None:
-        revision = selectors.effective_revision(document)
-        return RevisionSummarySerializer(revision).data if revision is not None else None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (

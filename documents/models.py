@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -106,9 +107,13 @@ class Document(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Number, title and the effective revision's text, for search (see documents.search); derived, not history.
     search_text = models.TextField(blank=True, editable=False)
+    # Its full-text vector, stored so that search neither rebuilds it per row nor per query: PostgreSQL fills it by
+    # trigger from number, title (weighted higher) and search_text (documents/migrations/0003); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     history = HistoricalRecords(
-        m2m_fields=["clauses", "distribution_departments", "distribution_roles"], excluded_fields=["search_text"]
+        m2m_fields=["clauses", "distribution_departments", "distribution_roles"],
+        excluded_fields=["search_text", "search_vector"],
     )
     objects = DocumentQuerySet.as_manager()
 
@@ -202,6 +207,10 @@ class Revision(models.Model):
 
     class Meta:
         ordering = ["document", "-revision"]
+        indexes = [
+            # "Documents to read", oldest first: walked in this order, the first few pending ones are found at once.
+            models.Index(fields=["effective_at"], condition=Q(status="effective"), name="revision_in_force_since_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "revision"], name="revision_number_unique_per_document"),
             models.UniqueConstraint(
@@ -280,6 +289,10 @@ class Approval(models.Model):
 
     class Meta:
         ordering = ["revision", "round", "id"]
+        indexes = [
+            # "Waiting for my approval": a person's few pending decisions among the thousands they made.
+            models.Index(fields=["approver"], condition=Q(decision="pending"), name="approval_pending_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["revision", "round", "approver"], name="one_approval_per_approver_round"),
         ]

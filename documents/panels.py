@@ -12,6 +12,8 @@ from documents import selectors
 from documents.models import Document, Revision
 from qms.dashboard import PANEL_SIZE, Panel, WorkItem
 
+PENDING_COUNTED_UP_TO = 100
+
 
 def approvals_panel(user: Any) -> Panel | None:
     waiting = selectors.approvals_waiting_for(user)
@@ -37,6 +39,8 @@ def approvals_panel(user: Any) -> Panel | None:
 def acknowledgements_panel(user: Any) -> Panel | None:
     pending = selectors.acknowledgements_pending_for(user)
     revisions = list(pending[:PANEL_SIZE])
+    # Someone new may have thousands to read: counted up to a bound, so the page costs the same for everyone.
+    counted = pending.values("pk")[: PENDING_COUNTED_UP_TO + 1].count()
     return Panel(
         title="Documents to read and acknowledge",
         items=[
@@ -48,7 +52,8 @@ def acknowledgements_panel(user: Any) -> Panel | None:
             for revision in revisions
         ],
         empty_text="You have read every document that applies to you.",
-        total=pending.count(),
+        total=min(counted, PENDING_COUNTED_UP_TO),
+        more=counted > PENDING_COUNTED_UP_TO,
         more_url=reverse("documents:index") + "?to_read=1",
         order=20,
     )

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.forms import Form
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from documents import forms, selectors, services
@@ -22,25 +22,28 @@ from documents.api import revision_file_response
 from documents.compare import side_by_side, summary
 from documents.controlled_copy import ApprovalLine, ControlledCopyError, ControlledCopyStamp, build_controlled_copy
 from documents.models import ChangeRequest, Document, DocumentType, Revision
-from documents.search import search_documents
+from documents.search import RANKED_AT_MOST, search_counted
 from qms.models import Clause, Department, User
+from qms.pagination import EstimatedCountPaginator, OpenEndedPage
 from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
 from qms.views import render_history
-from qms.web import EchoBuffer, client_ip, csv_safe, run_service
+from qms.web import EchoBuffer, client_ip, csv_safe, run_service, select_options
 
 PAGE_SIZE = 50
+TRAINING_PAGE_SIZE = 20  # documents per page of the training matrix, each with its table of readers
 SORTS = {"number": "number", "title": "title", "review": "next_review_due", "status": "status"}
 
 
-def _register_filters(request: AuthenticatedRequest) -> tuple[Any, dict[str, str]]:
-    """The register's documents after the search, filters and sort in the query string."""
+def _register_filters(request: AuthenticatedRequest) -> tuple[Any, dict[str, str], int | None]:
+    """The register's documents after the search, filters and sort in the query string, and for a search on
+    PostgreSQL its matches counted up to RANKED_AT_MOST + 1."""
     params = {
         key: request.GET.get(key, "").strip()
         for key in ("q", "type", "status", "department", "clause", "owner", "review", "sort", "to_read")
     }
-    documents = selectors.documents_for_list(request.user)
+    documents = selectors.documents_for_register(request.user)
     if params["type"]:
         documents = documents.filter(document_type__code=params["type"])
     if params["status"] in Document.Status.values:
@@ -63,29 +66,52 @@ def _register_filters(request: AuthenticatedRequest) -> tuple[Any, dict[str, str
     if params["to_read"]:
         pending = selectors.acknowledgements_pending_for(request.user).values("document_id")
         documents = documents.filter(pk__in=pending)
+    counted = None
     if params["q"]:
-        documents = search_documents(documents, params["q"])
+        documents, counted = search_counted(documents, params["q"])
     if params["sort"] in SORTS or not params["q"]:
         documents = documents.order_by(SORTS.get(params["sort"], "number"), "number")
-    return documents, params
+    return documents, params, counted
 
 
 @role_required()
 def index(request: AuthenticatedRequest) -> HttpResponse:
     """The document register: search, filter, sort, and export what is shown as CSV."""
-    documents, params = _register_filters(request)
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    documents, params, counted = _register_filters(request)
+    bound = RANKED_AT_MOST if params["q"] else None  # a search's matches are counted no further than it ranks
+    paginator = EstimatedCountPaginator(documents, PAGE_SIZE, count_at_most=bound, counted=counted)
+    page = paginator.get_page(request.GET.get("page"))
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context = {
         "page": page,
         "params": params,
         "querystring": query_without_page.urlencode(),
-        "types": DocumentType.objects.all(),
-        "departments": Department.objects.filter(is_active=True),
-        "clauses": Clause.objects.all(),
-        "owners": User.objects.filter(owned_documents__isnull=False).distinct(),
-        "statuses": Document.Status.choices,
+        "type_options": select_options(
+            ((code, f"{code} — {name}") for code, name in DocumentType.objects.values_list("code", "name")),
+            params["type"],
+        ),
+        "department_options": select_options(
+            Department.objects.filter(is_active=True).values_list("pk", "name"), params["department"]
+        ),
+        "clause_options": select_options(
+            (
+                (number, f"{number} {Truncator(title).chars(40)}")
+                for number, title in Clause.objects.values_list("number", "title")
+            ),
+            params["clause"],
+        ),
+        # One index probe per person, not a join over every document.
+        "owner_options": select_options(
+            (
+                (pk, f"{first} {last}".strip() or username)
+                for pk, first, last, username in User.objects.filter(
+                    Exists(Document.objects.filter(owner=OuterRef("pk")))
+                ).values_list("pk", "first_name", "last_name", "username")
+            ),
+            params["owner"],
+        ),
+        "status_options": select_options(Document.Status.choices, params["status"]),
         "can_create": request.user.has_role(Role.QUALITY_MANAGER),
         "filtered": any(params[key] for key in params if key != "sort"),
     }
@@ -96,7 +122,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
 @role_required()
 def export_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """The master list as CSV, with the register's current filters. Streamed, so a long list costs no memory."""
-    documents, _ = _register_filters(request)
+    documents, _, _ = _register_filters(request)
     writer = csv.writer(EchoBuffer())
     header = [
         "number",
@@ -583,25 +609,31 @@ def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.QUALITY_MANAGER, Role.AUDITOR)
 def training_matrix(request: AuthenticatedRequest) -> HttpResponse:
-    """Per document and person: who read which revision, and who still has to."""
-    documents = list(
-        selectors.documents_for_list(request.user)
-        .filter(status=Document.Status.EFFECTIVE)
-        .filter(Q(distribution_departments__isnull=False) | Q(distribution_roles__isnull=False))
-        .distinct()
-        .order_by("number")
-    )
+    """Per document and person: who read which revision, and who still has to. A page of documents at a time, in a
+    fixed number of queries (selectors.acknowledgement_statuses), not counted: counting every document with readers
+    cost more than the page."""
     department = request.GET.get("department", "")
+    department_id = int(department) if department.isdigit() else None
+    documents = selectors.distributed_documents(
+        selectors.documents_for_list(request.user), department_id=department_id
+    ).order_by("number")
+    page = OpenEndedPage(documents, request.GET.get("page"), TRAINING_PAGE_SIZE)
+    pairs = [(document, selectors.effective_revision(document)) for document in page.object_list]
+    statuses = selectors.acknowledgement_statuses([(d, r) for d, r in pairs if r is not None])
     rows = []
-    for document in documents:
-        effective = selectors.effective_revision(document)
-        readers = selectors.acknowledgement_status(document, effective)
-        if department.isdigit():
-            readers = [reader for reader in readers if reader.user.department_id == int(department)]
+    for document, effective in pairs:
+        readers = statuses.get(document.pk, [])
+        if department_id is not None:
+            readers = [reader for reader in readers if reader.user.department_id == department_id]
         if readers:
             done = sum(1 for reader in readers if reader.acknowledged_at)
             rows.append({"document": document, "revision": effective, "readers": readers, "done": done})
-    context = {"rows": rows, "departments": Department.objects.filter(is_active=True), "department": department}
+    context = {
+        "rows": rows,
+        "page": page,
+        "departments": Department.objects.filter(is_active=True),
+        "department": department,
+    }
     return render(request, "documents/training_matrix.html", context)
 
 

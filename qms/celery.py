@@ -1,5 +1,6 @@
 """The Celery app. Tasks are found in every installed app's tasks.py, and in the tasks.py of the cross-module
-features that live inside qms/ (evidence packs); the beat schedule lives in settings."""
+features that live inside qms/ (evidence packs); the queues, the routes of tasks to them and the beat schedule live in
+settings (the CELERY_* block)."""
 
 import os
 

@@ -30,6 +30,7 @@ class Panel:
     empty_text: str
     total: int
     more_url: str = ""
+    more: bool = False  # the total is a lower bound: there are more than `total` ("100+")
     order: int = 100
     note: str = ""  # one line under the title, e.g. a count that gives the items their context
     extra: dict[str, Any] = field(default_factory=dict)

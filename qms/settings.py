@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from qms.env import env
 
@@ -233,6 +234,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Two queues, by kind of work. `reports` holds the PDF and ZIP work, which takes minutes and hundreds of megabytes; its
+# own workers (few processes, see README "Scaling out") keep it from delaying emails, reminders and scheduled upkeep,
+# which go to `default`. Both are declared, so a worker started without `-Q` consumes both (as in development).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
+CELERY_TASK_ROUTES = {
+    "audits.tasks.render_audit_report": {"queue": "reports"},  # the audit report PDF
+    "qms.evidence.tasks.build_evidence_pack": {"queue": "reports"},  # the ZIP, with its PDF cover
+    "qms.reviews.tasks.render_review_pdf": {"queue": "reports"},  # the management review report PDF
+}
+# A report that runs past the soft limit fails as its job (`run_job` records it, the user may retry); the hard limit,
+# a minute later, kills a process that did not stop. It stays below the Redis broker's visibility timeout (one hour),
+# or a long report would be delivered to a second worker while the first still works on it.
+_REPORT_TIME_LIMIT = env.integer("REPORT_TIME_LIMIT_SECONDS", default=900, minimum=60)
+if _REPORT_TIME_LIMIT > 3000:
+    raise ImproperlyConfigured(f"REPORT_TIME_LIMIT_SECONDS={_REPORT_TIME_LIMIT} is above the maximum of 3000.")
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": _REPORT_TIME_LIMIT, "time_limit": _REPORT_TIME_LIMIT + 60}
+    for name, route in CELERY_TASK_ROUTES.items()
+    if route["queue"] == "reports"
+}
+# A worker process that has grown past this (in KiB, checked after each task) is replaced by a fresh one: WeasyPrint
+# and large ZIPs leave memory behind. Each kind of worker may set its own in its environment (docker-compose.yml).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.integer("WORKER_MAX_MEMORY_MB", default=400, minimum=64) * 1024
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-read-notifications": {"task": "qms.tasks.purge_old_notifications", "schedule": timedelta(days=1)},
     # Hourly, so a revision approved for a future date is in force within the hour of that date starting.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -52,3 +52,9 @@ def day_param(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def select_options(choices: Iterable[tuple[Any, str]], selected: str) -> list[tuple[str, str, bool]]:
+    """(value, label, is selected) of a filter's options, made here rather than in the template: a register's
+    hundreds of owners and clauses, each resolved through template lookups, cost more than its fifty rows."""
+    return [(str(value), label, str(value) == selected) for value, label in choices]

@@ -282,9 +282,11 @@ def _drop_broker_connections() -> None:
 
 
 @pytest.fixture
-def worker() -> Iterator[subprocess.Popen[str]]:
+def worker(request: pytest.FixtureRequest) -> Iterator[subprocess.Popen[str]]:
     """A worker process on the test database and Redis; tasks sent while it runs go through the broker to it.
-    Use with `pytest.mark.redis` and `pytest.mark.django_db(transaction=True)`: the worker must see committed rows."""
+    Use with `pytest.mark.redis` and `pytest.mark.django_db(transaction=True)`: the worker must see committed rows.
+    It consumes both queues, as a single production worker would; parametrize it indirectly to name others."""
+    queues = getattr(request, "param", "default,reports")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -301,6 +303,8 @@ def worker() -> Iterator[subprocess.Popen[str]]:
             "-A",
             "qms",
             "worker",
+            "-Q",
+            queues,
             "--pool=solo",
             "--without-heartbeat",
             "--without-mingle",

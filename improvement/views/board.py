@@ -3,7 +3,9 @@
 Who may move a card, and where to, comes from the model (`Idea.MOVES`, `Idea.may_move`): each card carries a small
 "Move to …" form with exactly those stages, which works without JavaScript and from the keyboard; `improvement.js`
 adds drag-and-drop on top, posting to the same advance view. The board is one query for its cards whatever their
-number (a test pins the count).
+number (a test pins the count), and shows at most CARDS_PER_COLUMN cards per stage, the most voted first: a company's
+years of ideas would otherwise make a page nobody can read (and seconds to render). The column's heading counts all
+its ideas, and a link opens the rest in the register.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from improvement.models import Idea
-from improvement.views.ideas import filter_ideas, voted_by, with_counts
+from improvement.views.ideas import filter_ideas, querystring, voted_by, with_counts
 from qms.models import Department
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 
@@ -32,11 +36,19 @@ MOVE_LABELS: dict[str, str] = {
     Idea.Stage.PARKED: "Parked (say why in the note)",
 }
 NEW_CYCLE_LABEL = "Plan: start a new cycle"
+CARDS_PER_COLUMN = 20
 
 
 def board_ideas(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
     """Cards: the ideas with their votes, whether the user voted, their champion and department, in one query."""
     return voted_by(with_counts(ideas), user).select_related("champion", "department")
+
+
+def top_cards(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
+    """The first CARDS_PER_COLUMN cards of each stage, most voted first, in one query."""
+    order = [F("vote_count").desc(), F("created_at").desc(), F("id").desc()]
+    placed = board_ideas(ideas, user).annotate(place=Window(RowNumber(), partition_by=F("stage"), order_by=order))
+    return placed.filter(place__lte=CARDS_PER_COLUMN).order_by(*order)
 
 
 def prepare_card(idea: Idea, user: Any, now: datetime) -> Idea:
@@ -61,19 +73,25 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     ideas, params = filter_ideas(request, BOARD_FILTERS)
     now = timezone.now()
     ideas = ideas.exclude(Q(stage__in=Idea.DECIDED) & Q(stage_changed_at__lt=now - DECIDED_SHOWN_FOR))
-    cards = [
-        prepare_card(idea, request.user, now)
-        for idea in board_ideas(ideas, request.user).order_by("-vote_count", "-created_at", "-id")
-    ]
+    cards = [prepare_card(idea, request.user, now) for idea in top_cards(ideas, request.user)]
+    totals = dict(ideas.order_by().values_list("stage").annotate(Count("id")))
     by_stage: dict[str, list[Idea]] = {stage: [] for stage in Idea.Stage.values}
     for card in cards:
         by_stage[card.stage].append(card)
-    columns = [{"stage": stage, "label": Idea.Stage(stage).label, "cards": by_stage[stage]} for stage in Idea.PIPELINE]
-    folded = [{"stage": stage, "label": stage.label, "cards": by_stage[stage]} for stage in FOLDED]
+    register = reverse("improvement:list")
+    filters = querystring(request, "stage")
+
+    def column(stage: str) -> dict[str, Any]:
+        shown, total = by_stage[stage], totals.get(stage, 0)
+        more = f"{register}?{filters}{'&' if filters else ''}stage={stage}" if total > len(shown) else ""
+        return {"stage": stage, "label": Idea.Stage(stage).label, "cards": shown, "total": total, "more": more}
+
+    columns = [column(stage) for stage in Idea.PIPELINE]
+    folded = [column(stage) for stage in FOLDED]
     context = {
         "columns": columns,
         "folded": folded,
-        "folded_count": sum(len(group["cards"]) for group in folded),
+        "folded_count": sum(group["total"] for group in folded),
         "params": params,
         "categories": Idea.Category.choices,
         "departments": Department.objects.filter(is_active=True),

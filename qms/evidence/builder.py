@@ -26,12 +26,11 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from audits.models import Audit, Finding
-from capa.models import Capa
+from audits.models import Finding
 from documents.models import Document, Revision
 from qms.errors import DomainError
 from qms.evidence import registers
@@ -50,6 +49,9 @@ MANIFEST = "manifest.json"
 COVER_FILES = ("index.html", "index.pdf")
 INDEX_TEMPLATE = "evidence/index.html"
 _CHUNK = 1024 * 1024
+_ROWS_PER_QUERY = 2000
+# How many records of each kind the index PDF names per clause; the rest are counted (`RecordGroup`).
+PDF_RECORDS_PER_KIND = 10
 # Already compressed: deflating them again costs time and saves nothing.
 _STORED_EXTENSIONS = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".gif", ".docx", ".xlsx", ".pptx", ".zip", ".gz"})
 _SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,10}")
@@ -184,12 +186,39 @@ REGISTER_CLAUSES = {
 
 
 @dataclass(frozen=True)
+class RecordGroup:
+    """The records of one kind that answer a clause (its findings, say), in the order the index lists them."""
+
+    kind: str  # "Findings"
+    names: list[str]  # "IA-2026-004-F02", …
+    prefix: str = ""  # "Finding ": how `index.html` names each, where kinds are not headed
+
+    @property
+    def records(self) -> list[str]:
+        return [f"{self.prefix}{name}" for name in self.names]
+
+    @property
+    def shown(self) -> list[str]:
+        """What the index PDF names: the first few. A clause of a busy year has hundreds of records, and hundreds of
+        pages would only repeat the registers; `index.html` lists every one."""
+        return self.names[:PDF_RECORDS_PER_KIND]
+
+    @property
+    def left_out(self) -> int:
+        return len(self.names) - len(self.shown)
+
+
+@dataclass(frozen=True)
 class ClauseEvidence:
-    """One row of the index: a clause, what it expects, and the records in the pack that answer it."""
+    """One row of the index: a clause, what it expects, and the records in the pack that answer it, by kind."""
 
     clause: Clause
-    records: list[str]
+    groups: list[RecordGroup]
     in_sub_clauses: bool = False  # nothing linked to the clause itself, but to its sub-clauses
+
+    @property
+    def records(self) -> list[str]:
+        return [record for group in self.groups for record in group.records]
 
 
 class _Counted:
@@ -209,52 +238,66 @@ def clause_index(
     user: Any, period: Period, clauses: list[Clause], register_rows: dict[str, int] | None = None
 ) -> list[ClauseEvidence]:
     """For each clause, the documents in force, audits, findings, log entries and CAPAs of the period linked to it,
-    and the registers that are its records (with their number of rows)."""
-    by_clause: dict[int, list[str]] = {clause.pk: [] for clause in clauses}
+    and the registers that are its records (with their number of rows). Records are read a chunk at a time, and
+    only the columns the index prints: a year may hold tens of thousands."""
+    by_clause: dict[int, dict[str, RecordGroup]] = {clause.pk: {} for clause in clauses}
     by_number = {clause.number: clause.pk for clause in clauses}
+
+    def add(clause_id: int | None, kind: str, name: str, prefix: str = "") -> None:
+        if clause_id in by_clause:
+            group = by_clause[clause_id].setdefault(kind, RecordGroup(kind=kind, names=[], prefix=prefix))
+            group.names.append(name)
+
     for path, rows in (register_rows or {}).items():
         for number in REGISTER_CLAUSES.get(path, ()):
             if rows and number in by_number:
-                by_clause[by_number[number]].append(f"{path}: {rows} row{'s' if rows != 1 else ''}")
+                add(by_number[number], "Registers", f"{path}: {rows} row{'s' if rows != 1 else ''}")
     revisions = registers.revisions_in_period(user, period)
-    documents = Document.objects.filter(pk__in=revisions.values("document")).prefetch_related(
-        Prefetch("clauses", queryset=Clause.objects.only("pk"))
+    documents = (
+        Document.objects.filter(pk__in=revisions.values("document"))
+        .only("pk", "number", "title")
+        .prefetch_related(Prefetch("clauses", queryset=Clause.objects.only("pk")))
+        .order_by("number")
     )
-    for document in documents.order_by("number"):
+    for document in documents.iterator(chunk_size=_ROWS_PER_QUERY):
         for clause in document.clauses.all():
-            if clause.pk in by_clause:
-                by_clause[clause.pk].append(f"{document.number} {document.title}")
-    audits: Iterable[Audit] = registers.audits_in_period(user, period).prefetch_related("clauses")
-    for audit in audits:
+            add(clause.pk, "Documents", f"{document.number} {document.title}")
+    audits = registers.audits_in_period(user, period)
+    for audit in (
+        audits.select_related(None)
+        .only("pk", "reference")
+        .prefetch_related("clauses")
+        .iterator(chunk_size=_ROWS_PER_QUERY)
+    ):
         for clause in audit.clauses.all():
-            if clause.pk in by_clause:
-                by_clause[clause.pk].append(f"Audit {audit.reference}")
-    findings = Finding.objects.filter(audit__in=registers.audits_in_period(user, period)).order_by("reference")
-    for finding in findings:
-        if finding.clause_id in by_clause:
-            by_clause[finding.clause_id].append(f"Finding {finding.reference}")
-    entries = registers.nonconformities_in_period(user, period).filter(clause__isnull=False)
-    for entry in entries:
-        if entry.clause_id in by_clause:
-            by_clause[entry.clause_id].append(f"Nonconformity {entry.reference}")
-    capas: Iterable[Capa] = registers.capas_in_period(user, period)
-    for capa in capas:
-        if capa.clause_id is not None and capa.clause_id in by_clause:
-            by_clause[capa.clause_id].append(f"CAPA {capa.reference}")
+            add(clause.pk, "Audits", audit.reference, "Audit ")
+    linked: list[tuple[str, str, QuerySet[Any]]] = [
+        ("Findings", "Finding", Finding.objects.filter(audit__in=audits).order_by("reference")),
+        ("Nonconformities", "Nonconformity", registers.nonconformities_in_period(user, period)),
+        ("CAPAs", "CAPA", registers.capas_in_period(user, period)),
+    ]
+    for kind, label, records in linked:
+        references = records.filter(clause__isnull=False).values_list("clause_id", "reference")
+        for clause_id, reference in references.iterator(chunk_size=_ROWS_PER_QUERY):
+            add(clause_id, kind, reference, f"{label} ")
     for standing in objective_standings(user, period):
         objective = standing.objective
         if objective.created_at < period.ends_before:
             for clause in objective.clauses.all():
-                if clause.pk in by_clause:
-                    by_clause[clause.pk].append(f"Objective {objective.reference} {objective.title}")
+                add(clause.pk, "Objectives", f"{objective.reference} {objective.title}", "Objective ")
     if "9.3" in by_number:
         for review in registers.reviews_in_period(user, period):
-            by_clause[by_number["9.3"]].append(f"Management review {review.reference} ({review.get_status_display()})")
+            add(
+                by_number["9.3"],
+                "Management reviews",
+                f"{review.reference} ({review.get_status_display()})",
+                "Management review ",
+            )
     answered = {number for number, pk in by_number.items() if by_clause[pk]}
     return [
         ClauseEvidence(
             clause=clause,
-            records=by_clause[clause.pk],
+            groups=list(by_clause[clause.pk].values()),
             in_sub_clauses=any(number.startswith(f"{clause.number}.") for number in answered),
         )
         for clause in clauses
@@ -292,7 +335,10 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                 writer.add_rows(path, rows, source=f"register {PurePath(path).stem}")
                 register_rows[path] = rows.count - 1  # the header is not a record
             progress.report(35, "Adding the documents in force")
-            _add_documents(writer, revisions)
+            # Read in chunks and without the texts kept for search: a year of a large QMS has tens of thousands of
+            # revisions in force, whose texts held at once ran a worker out of memory.
+            in_force = revisions.defer("extracted_text", "document__search_text", "document__search_vector")
+            _add_documents(writer, in_force.iterator(chunk_size=_ROWS_PER_QUERY))
             progress.report(70, "Adding the final audit reports")
             for number, report in enumerate(reports, start=1):
                 name = f"audit-reports/{number:04d}-{safe_component(report.audit.reference)}-final.pdf"
@@ -334,7 +380,10 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
             )
             progress.report(85, "Rendering the index PDF")
             writer.add_bytes(
-                "index.pdf", render_pdf(INDEX_TEMPLATE, {**context, "pdf": True}), source="index", listed=False
+                "index.pdf",
+                render_pdf(INDEX_TEMPLATE, {**context, "pdf": True, "records_per_kind": PDF_RECORDS_PER_KIND}),
+                source="index",
+                listed=False,
             )
         progress.report(95, "Saving the pack")
         _record(pack, spool, manifest_sha256=manifest_entry.sha256)

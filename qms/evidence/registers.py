@@ -25,6 +25,7 @@ from qms.reviews.models import ManagementReview, ReviewAction
 from qms.web import csv_safe
 
 Row = list[str]
+_ROWS_PER_QUERY = 2000
 
 
 def _cell(value: Any) -> str:
@@ -40,7 +41,10 @@ def _cell(value: Any) -> str:
 
 
 def _rows(header: Row, records: Iterable[Any], row: Callable[[Any], list[Any]]) -> Iterator[Row]:
+    """The header, then a row per record; a queryset is read a chunk at a time, never held whole."""
     yield header
+    if isinstance(records, QuerySet):
+        records = records.iterator(chunk_size=_ROWS_PER_QUERY)
     for record in records:
         yield [_cell(value) for value in row(record)]
 
@@ -113,14 +117,14 @@ def document_register(user: Any, period: Period) -> Iterator[Row]:
         for rev in revisions_in_period(user, period).filter(effective_at__lt=period.ends_before)
         if rev.ended_at is None or rev.ended_at >= period.ends_before
     }
-    documents = list(
+    documents = (
         Document.objects.visible_to(user)
         .filter(created_at__lt=period.ends_before)
         .select_related("document_type", "owner", "department")
         .prefetch_related("clauses")
         .order_by("number")
     )
-    at_end = values_at(Document, [d.pk for d in documents], period.ends_before)
+    at_end = values_at(Document, documents, period.ends_before)
     yield from _rows(
         [
             "number",
@@ -205,8 +209,8 @@ def programme_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def audit_register(user: Any, period: Period) -> Iterator[Row]:
-    audits = list(audits_in_period(user, period).prefetch_related("clauses"))
-    at_end = values_at(Audit, [a.pk for a in audits], period.ends_before)
+    audits = audits_in_period(user, period).prefetch_related("clauses")
+    at_end = values_at(Audit, audits, period.ends_before)
     yield from _rows(
         [
             "reference",
@@ -262,8 +266,8 @@ def finding_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def nonconformity_register(user: Any, period: Period) -> Iterator[Row]:
-    nonconformities = list(nonconformities_in_period(user, period))
-    at_end = values_at(Nonconformity, [n.pk for n in nonconformities], period.ends_before)
+    nonconformities = nonconformities_in_period(user, period)
+    at_end = values_at(Nonconformity, nonconformities, period.ends_before)
     yield from _rows(
         [
             "reference",
@@ -291,16 +295,21 @@ def nonconformity_register(user: Any, period: Period) -> Iterator[Row]:
     )
 
 
-def values_at(model: Any, ids: Iterable[int], moment: datetime, field: str = "status") -> dict[int, Any]:
+def values_at(
+    model: Any, records: QuerySet[Any] | Iterable[int], moment: datetime, field: str = "status"
+) -> dict[int, Any]:
     """Each record's `field` as its history shows it at `moment`, not as it is today; records that did not exist
-    yet are left out. One query, whatever the number of records."""
+    yet are left out. One query, whatever the number of records: a queryset of the records is its subquery."""
+    ids = records.values("pk") if isinstance(records, QuerySet) else list(records)
     # `id`, not `pk`: on the historical table the primary key is the history row's own, `id` is the record's.
-    return {record.pk: getattr(record, field) for record in model.history.as_of(moment).filter(id__in=list(ids))}
+    # Two columns, not whole historical records turned into instances: a year may hold tens of thousands.
+    at_moment = model.history.as_of(moment).filter(id__in=ids).values_list("id", field)
+    return dict(at_moment.iterator(chunk_size=_ROWS_PER_QUERY))
 
 
 def capa_register(user: Any, period: Period) -> Iterator[Row]:
-    capas = list(capas_in_period(user, period))
-    at_end = values_at(Capa, [c.pk for c in capas], period.ends_before)
+    capas = capas_in_period(user, period)
+    at_end = values_at(Capa, capas, period.ends_before)
     yield from _rows(
         [
             "reference",
@@ -335,12 +344,12 @@ def capa_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def capa_action_register(user: Any, period: Period) -> Iterator[Row]:
-    actions = list(
+    actions = (
         CapaAction.objects.filter(capa__in=capas_in_period(user, period), created_at__lt=period.ends_before)
         .select_related("capa", "owner")
         .order_by("capa__reference", "number")
     )
-    at_end = values_at(CapaAction, [a.pk for a in actions], period.ends_before)
+    at_end = values_at(CapaAction, actions, period.ends_before)
     yield from _rows(
         [
             "capa",
@@ -390,8 +399,8 @@ def effectiveness_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def idea_register(user: Any, period: Period) -> Iterator[Row]:
-    ideas = list(Idea.objects.visible_to(user).filter(created_at__lt=period.ends_before).order_by("reference"))
-    at_end = values_at(Idea, [i.pk for i in ideas], period.ends_before, "stage")
+    ideas = Idea.objects.visible_to(user).filter(created_at__lt=period.ends_before).order_by("reference")
+    at_end = values_at(Idea, ideas, period.ends_before, "stage")
     yield from _rows(
         [
             "reference",
@@ -562,8 +571,8 @@ def objective_value_register(user: Any, period: Period) -> Iterator[Row]:
 
 def review_register(user: Any, period: Period) -> Iterator[Row]:
     """The management reviews (9.3) of the period, with what their chair signed."""
-    reviews = list(reviews_in_period(user, period))
-    at_end = values_at(ManagementReview, [r.pk for r in reviews], period.ends_before)
+    reviews = reviews_in_period(user, period)
+    at_end = values_at(ManagementReview, reviews, period.ends_before)
     yield from _rows(
         [
             "reference",

@@ -35,6 +35,30 @@ def test_search_finds_by_title_number_and_text(library):
     assert _numbers("nothing-like-this") == set()
 
 
+@pytest.mark.postgres
+def test_a_title_match_ranks_before_a_match_in_the_text(quality_manager, employee, approver, sop_type):
+    in_text = services.document_create(
+        actor=quality_manager, document_type=sop_type, title="Goods receipt", owner=employee
+    )
+    revision = services.revision_create(
+        actor=employee, document=in_text, file=text_file("Check the supplier certificate.\n"), change_summary="1"
+    )
+    make_effective(revision, approver)
+    in_title = services.document_create(
+        actor=quality_manager, document_type=sop_type, title="Supplier approval", owner=employee
+    )
+    ranked = search_documents(Document.objects.all(), "supplier").values_list("pk", flat=True)
+    assert list(ranked) == [in_title.pk, in_text.pk]
+
+
+@pytest.mark.postgres
+def test_the_stored_vector_follows_a_title_change(library):
+    document = Document.objects.get(number="SOP-0001")
+    document.title = "Calibration of pressure gauges"
+    document.save()
+    assert _numbers("gauge") == {"SOP-0001"}
+
+
 def test_hostile_queries_are_just_text(library):
     for query in ["'; DROP TABLE documents_document; --", "%", "_", "a & | ! ( )", "x" * 5000]:
         _numbers(query)
@@ -50,4 +74,4 @@ def test_postgresql_search_uses_the_gin_index(library):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
-    assert "document_search_text_gin" in plan, plan
+    assert "document_search_vector_gin" in plan, plan

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,7 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x0
 # The queries of the board and of the register, whatever the number of ideas (pinned at 1 and at 20): the session,
 # the user and their roles, the unread count of the top bar, the departments of the filter, one query for the ideas
 # (the register adds its paginator's count), and the three of saving the session (SESSION_SAVE_EVERY_REQUEST).
-BOARD_QUERIES = 9
+BOARD_QUERIES = 10
 REGISTER_QUERIES = 10
 QM, AUD, EMP, EXT, NONE = "quality_manager", "auditor", "employee", "external_auditor", "outsider"
 
@@ -364,6 +365,19 @@ def test_the_board_asks_a_fixed_number_of_queries(client, django_assert_num_quer
     with django_assert_num_queries(BOARD_QUERIES):
         page = client.get("/improvement/board/").content.decode()
     assert page.count("data-card ") == count
+
+
+def test_a_column_shows_its_most_voted_cards_and_links_to_the_rest(client, employee, quality_manager, monkeypatch):
+    # The module, not the view it exports under the same name (improvement.views.board).
+    monkeypatch.setattr(sys.modules["improvement.views.board"], "CARDS_PER_COLUMN", 3)
+    ideas = [_idea(employee, title=f"Idea {index}") for index in range(5)]
+    services.idea_vote(actor=quality_manager, idea=ideas[0])
+    page = _page(client, quality_manager, "/improvement/board/?category=")
+    assert page.count("data-card ") == 3
+    assert ideas[0].reference in page  # the voted one, although the oldest
+    assert '<span class="count" data-count>5</span>' in page
+    assert "5 in all: the rest in the register" in page
+    assert 'href="/improvement/ideas/?category=&amp;stage=submitted"' in page
 
 
 # --- The register and its export ------------------------------------------------------------------------------------

@@ -15,13 +15,14 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from pypdf import PdfReader
 
 from capa import services as capa_services
 from capa.models import Capa
 from documents import services as document_services
 from documents.models import Document, DocumentType
 from qms.evidence import services
-from qms.evidence.builder import PackWriter, build_pack, safe_component, safe_extension
+from qms.evidence.builder import PDF_RECORDS_PER_KIND, PackWriter, build_pack, safe_component, safe_extension
 from qms.evidence.models import EvidencePack
 from qms.evidence.verify import verify_pack
 from qms.jobs import run_job
@@ -239,6 +240,31 @@ def test_nonconformities_ideas_and_history_are_shown_as_they_were_at_period_end(
     assert {"document", "revision", "approval", "capa", "nonconformity", "idea"} <= {kind.lower() for kind in kinds}
     assert all(row["at"] < "2026-04-01" for row in changes), "nothing after the period"
     assert not any(row["record"] == entry.reference and row["change"] == "changed" for row in changes)
+
+
+def test_the_index_pdf_names_the_first_records_of_each_kind_and_index_html_lists_them_all(
+    history: dict[str, Any], quality_manager: Any, employee: Any
+) -> None:
+    """A busy clause would take pages of references in the PDF; it names the first few and counts the rest."""
+    clause = Clause.objects.get(number="8.7")
+    with time_machine.travel(_at(date(2026, 3, 20)), tick=False):
+        entries = [
+            capa_services.nonconformity_report(
+                actor=employee, title=f"Scratched housing {n}", description="Scratched at packing", clause=clause
+            )
+            for n in range(PDF_RECORDS_PER_KIND + 3)
+        ]
+    pack = _build(quality_manager, clauses=["8.7"])
+    with pack.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        index = archive.read("index.html").decode()
+        text = " ".join(
+            " ".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read("index.pdf"))).pages).split()
+        )
+    references = sorted(entry.reference for entry in entries)
+    assert all(f"<li>Nonconformity {reference}</li>" in index for reference in references)
+    assert f"Nonconformities ({len(references)}):" in text
+    assert references[PDF_RECORDS_PER_KIND - 1] in text and references[PDF_RECORDS_PER_KIND] not in text
+    assert "… and 3 more" in text
 
 
 def test_the_files_follow_the_clauses_asked_for_and_the_registers_stay_whole(
