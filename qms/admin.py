@@ -29,6 +29,10 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_filter = ["is_active", "department", "groups"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Organisation", {"fields": ("department", "job_title")}))  # type: ignore[misc]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deactivate instead: a user is named by history rows and signatures, which are never changed or deleted.
+        return False
+
 
 @admin.register(Department)
 class DepartmentAdmin(SimpleHistoryAdmin):

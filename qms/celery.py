@@ -1,6 +1,6 @@
 """The Celery app. Tasks are found in every installed app's tasks.py, and in the tasks.py of the cross-module
-features that live inside qms/ (evidence packs); the queues, the routes of tasks to them and the beat schedule live in
-settings (the CELERY_* block)."""
+features that live inside qms/ (evidence packs, the audit trail's sealing); the queues, the routes of tasks to them
+and the beat schedule live in settings (the CELERY_* block)."""
 
 import os
 
@@ -11,4 +11,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings")
 app = Celery("qms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["qms.evidence"])
+app.autodiscover_tasks(["qms.evidence", "qms.trail"])

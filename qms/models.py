@@ -277,3 +277,4 @@ class Job(models.Model):
 
 
 from qms.evidence.models import EvidencePack  # noqa: E402,F401
+from qms.trail.models import PendingSeal, TrailSeal  # noqa: E402,F401

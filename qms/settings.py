@@ -273,6 +273,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "qms.evidence.tasks.delete_expired_evidence_packs",
         "schedule": timedelta(days=1),
     },
+    # Rows are sealed right after their commit; this seals what a crash or a database blip left queued.
+    "seal-queued-trail-rows": {"task": "qms.trail.tasks.seal_queued_rows", "schedule": timedelta(minutes=5)},
     # One value per objective and day (a unique key), so a second run the same day adds nothing.
     "record-objective-measurements": {
         "task": "qms.objectives.tasks.record_computed_measurements",

@@ -43,6 +43,7 @@ from qms.pdf import render_pdf
 from qms.periods import Period
 from qms.reviews import report as review_report
 from qms.reviews.models import ManagementReview
+from qms.trail import chain as trail
 
 JOB_KIND = "evidence_pack"
 MANIFEST = "manifest.json"
@@ -324,6 +325,8 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
         revisions = revisions.filter(document__clauses__in=clauses).distinct()
         reports = reports.filter(audit__clauses__in=clauses).distinct()
     generated_at = timezone.now()
+    # The chain's head as the pack is made: verifying the pack later checks the trail up to it was not rewritten.
+    trail_head = trail.head()
 
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", allowZip64=True) as archive:
@@ -359,6 +362,9 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                     "clauses": [clause.number for clause in clauses],
                     "clauses_asked": pack.clauses or "all of 4 to 10",
                     "files": [entry.as_dict() for entry in writer.entries],
+                    "audit_trail": (
+                        {"seal": trail_head.pk, "sha256": trail_head.sha256} if trail_head is not None else None
+                    ),
                 },
                 indent=2,
                 ensure_ascii=False,

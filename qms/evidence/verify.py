@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from qms.evidence.builder import COVER_FILES, MANIFEST
+from qms.trail.verify import verify_trail
 
 _CHUNK = 1024 * 1024
 
@@ -21,15 +22,28 @@ class VerificationReport:
     files_checked: int = 0
     manifest_sha256: str = ""
     differences: list[str] = field(default_factory=list)
+    # The audit trail's head the manifest recorded (seal id and SHA-256), and what checking it found.
+    trail_seal: int | None = None
+    trail_sha256: str = ""
+    trail_outcome: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.differences
 
 
-def verify_pack(path: str | Path, *, expected_manifest_sha256: str | None = None) -> VerificationReport:
+def verify_pack(
+    path: str | Path,
+    *,
+    expected_manifest_sha256: str | None = None,
+    against_trail: bool = False,
+    check_rows: bool = True,
+) -> VerificationReport:
     """Check every file of the ZIP at `path` against its manifest: missing, extra, resized or changed files, unsafe
-    names, a manifest that does not parse, and a cover that names another manifest."""
+    names, a manifest that does not parse, and a cover that names another manifest.
+
+    With `against_trail` (run where the pack was made), also check this installation's audit trail up to the head the
+    pack recorded: every link (and, with `check_rows`, every row sealed by then) must be as it was."""
     report = VerificationReport()
     try:
         archive = zipfile.ZipFile(path)
@@ -62,7 +76,38 @@ def verify_pack(path: str | Path, *, expected_manifest_sha256: str | None = None
                 report.differences.append(f"{name}: not listed in the manifest")
         if "index.html" in names and report.manifest_sha256 not in _read_text(archive, "index.html"):
             report.differences.append(f"index.html: does not name the manifest's SHA-256 {report.manifest_sha256}")
+        _recorded_trail_head(manifest_bytes, report)
+    if against_trail:
+        _check_trail(report, check_rows=check_rows)
     return report
+
+
+def _recorded_trail_head(manifest_bytes: bytes, report: VerificationReport) -> None:
+    head = json.loads(manifest_bytes).get("audit_trail")
+    if isinstance(head, dict) and isinstance(head.get("seal"), int) and isinstance(head.get("sha256"), str):
+        report.trail_seal, report.trail_sha256 = head["seal"], head["sha256"]
+    elif head is not None:
+        report.differences.append(f"{MANIFEST}: the audit trail head does not parse")
+
+
+def _check_trail(report: VerificationReport, *, check_rows: bool) -> None:
+    if report.trail_seal is None:
+        report.trail_outcome = "The pack records no audit trail head: nothing was sealed when it was made."
+        return
+    trail = verify_trail(up_to=report.trail_seal, check_rows=check_rows)
+    for problem in trail.problems:
+        report.differences.append(f"audit trail: {problem}")
+    if trail.head_id == report.trail_seal and trail.head_sha256 != report.trail_sha256:
+        report.differences.append(
+            f"audit trail: seal #{report.trail_seal} now hashes to {trail.head_sha256}, the pack recorded "
+            f"{report.trail_sha256}: the trail before the pack was made has been rewritten"
+        )
+    if trail.ok and trail.head_sha256 == report.trail_sha256:
+        rows = f" and the {trail.rows_checked} rows they seal" if check_rows else ""
+        report.trail_outcome = (
+            f"The audit trail up to seal #{report.trail_seal}, the head the pack recorded, is unchanged: "
+            f"{trail.seals_checked} links{rows} checked."
+        )
 
 
 def _listed_files(manifest_bytes: bytes, report: VerificationReport) -> list[dict[str, Any]] | None:

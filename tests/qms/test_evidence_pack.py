@@ -27,7 +27,9 @@ from qms.evidence.models import EvidencePack
 from qms.evidence.verify import verify_pack
 from qms.jobs import run_job
 from qms.models import Clause, Job
-from tests.conftest import PASSWORD, api_as
+from qms.trail.chain import seal_pending
+from qms.trail.models import TrailSeal
+from tests.conftest import PASSWORD, api_as, around_the_application
 from tests.documents.conftest import make_effective, text_file
 from tests.qms.factories import UserFactory
 
@@ -169,6 +171,50 @@ def test_verification_passes_on_the_pack_and_names_the_file_changed(
     with pytest.raises(CommandError):
         call_command("verify_evidence_pack", str(tampered))
     assert changed in capsys.readouterr().out
+
+
+def test_verification_where_the_pack_was_made_checks_the_audit_trail_up_to_the_head_it_recorded(
+    history: dict[str, Any], quality_manager: Any, tmp_path: Path, capsys: Any
+) -> None:
+    seal_pending()  # as after the commits the test's transaction never makes
+    head = TrailSeal.objects.order_by("-id").first()
+    assert head is not None
+    pack = _build(quality_manager)
+    path = tmp_path / "pack.zip"
+    with pack.file.open("rb") as handle:
+        path.write_bytes(handle.read())
+    seal_pending()  # the pack's own history, sealed after the head it recorded
+
+    report = verify_pack(path, against_trail=True)
+    assert report.ok, report.differences
+    assert (report.trail_seal, report.trail_sha256) == (head.pk, head.sha256)
+    assert report.trail_outcome.startswith(f"The audit trail up to seal #{head.pk}, the head the pack recorded, is")
+    call_command("verify_evidence_pack", str(path))
+    assert f"{head.pk}, the head the pack recorded, is unchanged" in capsys.readouterr().out
+
+    # A history row of the period, changed behind the application after the pack was handed over.
+    capa_row = Capa.history.model.objects.filter(id=history["capa"].pk).earliest("history_id")
+    with around_the_application():
+        Capa.history.model.objects.filter(history_id=capa_row.history_id).update(title="Nothing was wrong")
+    report = verify_pack(path, against_trail=True)
+    assert report.differences == [
+        f"audit trail: capa.historicalcapa {capa_row.history_id}: changed since it was sealed by "
+        f"#{TrailSeal.objects.get(record_model='capa.historicalcapa', record_id=capa_row.history_id).pk}"
+    ]
+    assert verify_pack(path, against_trail=True, check_rows=False).ok  # the links alone do not show it
+    assert verify_pack(path).ok  # nor do the files: the pack itself is intact
+
+    # The head's seal rewritten: the trail no longer ends where the pack said it did.
+    with around_the_application():
+        TrailSeal.objects.filter(pk=head.pk).update(sha256="f" * 64)
+    differences = verify_pack(path, against_trail=True, check_rows=False).differences
+    assert (
+        f"audit trail: seal #{head.pk} now hashes to {'f' * 64}, the pack recorded {head.sha256}: the trail "
+        in (differences[-1])
+    )
+    with pytest.raises(CommandError):
+        call_command("verify_evidence_pack", str(path))
+    call_command("verify_evidence_pack", "--files-only", str(path))
 
 
 def test_verification_reports_a_manifest_that_does_not_parse(tmp_path: Path) -> None:

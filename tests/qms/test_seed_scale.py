@@ -21,6 +21,7 @@ from documents.models import Acknowledgement, Approval, Document, DocumentType, 
 from improvement.models import Comment, Idea, Vote
 from qms.models import Clause, Sequence, Signature, User
 from qms.scale import MARKER_KEY
+from qms.trail.verify import verify_trail
 from qms.uploads import inspect_upload
 
 PASSWORD = "scale-test-password"
@@ -61,6 +62,11 @@ def test_seed_scale_builds_a_consistent_qms_of_the_size_asked(media: Path) -> No
     statuses = dict(Document.objects.values_list("status").annotate(n=Count("pk")))
     assert statuses["effective"] > 200 and statuses.get("draft", 0) > 0
     assert Revision.objects.filter(status=Revision.Status.IN_REVIEW).exists()
+    # Every history row and signature the COPY wrote is sealed into the audit trail, as if written one by one.
+    assert "sealed into the audit trail" in output
+    trail = verify_trail()
+    assert trail.ok, trail.problems
+    assert trail.rows_checked >= Signature.objects.count() + Document.history.count()
 
 
 @pytest.mark.django_db

@@ -1,6 +1,8 @@
 """Check evidence pack ZIPs against their manifests: `manage.py verify_evidence_pack PACK.zip …`.
 
-Exits 0 when every pack is intact, 1 when any differs, printing each difference with the file it concerns.
+Exits 0 when every pack is intact, 1 when any differs, printing each difference with the file it concerns. Run where
+the packs were made, it also checks this installation's audit trail up to the head each pack recorded (every link and
+every row sealed by then), so a trail rewritten after the pack was handed over is found; `--files-only` skips that.
 """
 
 from __future__ import annotations
@@ -21,11 +23,20 @@ class Command(BaseCommand):
             "--manifest-sha256",
             help="The manifest SHA-256 printed on the cover or recorded in the QMS; the manifest must match it.",
         )
+        parser.add_argument(
+            "--files-only",
+            action="store_true",
+            help="Check the files against the manifest only, not this installation's audit trail.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = False
         for path in options["packs"]:
-            report = verify_pack(path, expected_manifest_sha256=options["manifest_sha256"])
+            report = verify_pack(
+                path, expected_manifest_sha256=options["manifest_sha256"], against_trail=not options["files_only"]
+            )
+            if report.trail_outcome:
+                self.stdout.write(f"{path}: {report.trail_outcome}")
             if report.ok:
                 self.stdout.write(
                     f"{path}: OK, {report.files_checked} files match the manifest (SHA-256 {report.manifest_sha256})"
