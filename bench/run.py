@@ -318,7 +318,8 @@ def main() -> int:
         big = {**environment, "DATABASE_URL": args.big_database_url}
         run([*manage, "migrate", "--no-input", "-v", "0"], big)
         seed_started = time.monotonic()
-        run([*manage, "seed_scale", "--documents", str(args.big_documents), "--force"], big)
+        # Searched only: its 30 million history rows are left out of the audit trail (sealing them takes an hour).
+        run([*manage, "seed_scale", "--documents", str(args.big_documents), "--force", "--unsealed"], big)
         result["big_seed_seconds"] = round(time.monotonic() - seed_started, 1)
         vacuum(args.big_database_url)
         result["search"]["big"] = bench_json([PYTHON, "bench/measure.py", "search"], big)

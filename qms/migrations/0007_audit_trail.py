@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ("record_id", models.BigIntegerField()),
                 ("record_sha256", models.CharField(max_length=64)),
                 ("previous_sha256", models.CharField(max_length=64, unique=True)),
-                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("sha256", models.CharField(max_length=64)),
             ],
             options={
                 "ordering": ["id"],

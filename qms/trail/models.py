@@ -21,7 +21,7 @@ class TrailSeal(models.Model):
     record_sha256 = models.CharField(max_length=64)
     # Unique: two links after the same one would be a fork; the chain is one line.
     previous_sha256 = models.CharField(max_length=64, unique=True)
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]

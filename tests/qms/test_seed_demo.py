@@ -1,5 +1,6 @@
 from qms.models import Department, User
 from qms.roles import Role
+from qms.trail.verify import verify_trail
 
 
 def test_seed_demo_builds_an_organisation_across_every_role(seeded_demo):
@@ -16,3 +17,9 @@ def test_a_second_run_adds_nobody_and_keeps_the_password_to_itself_when_debug_is
     assert seeded_demo.unchanged_by_second_run(User, Department)
     assert "quality-demo-2026" not in seeded_demo.second_output
     assert "not printed" in seeded_demo.second_output
+
+
+def test_the_demo_s_whole_history_is_sealed_into_an_intact_audit_trail(seeded_demo):
+    trail = verify_trail()
+    assert trail.ok, trail.problems
+    assert trail.rows_checked > 1000 and trail.awaiting_seal == 0

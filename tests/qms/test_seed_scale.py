@@ -199,3 +199,16 @@ def test_on_postgresql_outside_a_transaction_chunks_are_copied_by_a_writer_threa
     assert document.pk == Document.objects.exclude(pk=document.pk).order_by("-pk")[0].pk + 1
     history = Document.history.model.objects.filter(id=document.pk)
     assert history.exists()
+
+
+@pytest.mark.django_db
+def test_a_seed_left_unsealed_is_reported_by_the_trail_check(media: Path) -> None:
+    output = _seed(150, unsealed=True)
+
+    assert "sealed into the audit trail" not in output
+    trail = verify_trail()
+    assert not trail.ok
+    unsealed = Document.history.count()
+    assert f"documents.historicaldocument: {unsealed} rows carry no seal (written around the application)" in (
+        trail.problems
+    )
