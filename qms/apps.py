@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -7,9 +8,10 @@ class QmsConfig(AppConfig):
     verbose_name = "QMS shared base"
 
     def ready(self) -> None:
-        from qms import dashboard
+        from qms import dashboard, sessions
         from qms.trail import chain, database
 
         dashboard.register_panel(dashboard.unread_notifications_panel)
         chain.connect()
+        user_logged_in.connect(sessions.stamp_sign_in, dispatch_uid="session-signed-in-at")
         post_migrate.connect(database.install_append_only_triggers, sender=self, dispatch_uid="trail-append-only")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from qms.history import stamp
 from qms.models import Department, Notification, User
 from qms.roles import Role
+from qms.sessions import end_sessions_of
 
 
 @transaction.atomic
@@ -68,10 +69,13 @@ def user_update(
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"user_update cannot change {', '.join(sorted(unknown))}.")
+    deactivated = user.is_active and fields.get("is_active") is False
     for name, value in fields.items():
         setattr(user, name, value)
     stamp(user, actor=actor, reason=reason)
     user.save()
+    if deactivated:
+        end_sessions_of(user)
     if roles is not None:
         _set_roles(user, roles, actor=actor)
     return user

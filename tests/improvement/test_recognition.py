@@ -189,7 +189,7 @@ def test_participation_counts_named_ideas_votes_and_comments_of_the_last_90_days
     row = _row(_page(client, quality_manager, PARTICIPATION), "Filling")
     # Five active people; three took part in the window; the old voter and the idle one did not.
     assert '<td class="number">5</td>' in row and '<td class="number">3</td>' in row
-    assert 'style="width: 60%"' in row and '<span class="figure">60%</span>' in row
+    assert '<rect width="60%"' in row and '<span class="figure">60%</span>' in row
     assert idle.pk and old.pk
 
 
