@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format typecheck schema bench clean
+.PHONY: run test install lint format typecheck schema bench backup restore-drill clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Back up the database and the stored files (README, "Backup and restore"); BACKUP=folder for the drill.
+backup: $(STAMP)
+	$(PY) manage.py backup
+
+restore-drill: $(STAMP)
+	$(PY) manage.py restore_drill $(BACKUP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

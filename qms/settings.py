@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "qms",
     "documents",
@@ -65,8 +67,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qms.sessions.AbsoluteSessionLifetimeMiddleware",
+    "qms.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -134,6 +138,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Idle timeout: a session lives 30 minutes after the last request.
 SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_MINUTES", default=30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Two-factor sign-in (qms.two_factor): required for these roles (comma-separated; empty for none), open to everyone.
+TWO_FACTOR_REQUIRED_ROLES = env.items("TWO_FACTOR_REQUIRED_ROLES", default=["quality_manager"])
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = SITE_NAME
 # However active, a session ends this long after its sign-in (qms.sessions.AbsoluteSessionLifetimeMiddleware).
 SESSION_ABSOLUTE_SECONDS = env.integer("SESSION_ABSOLUTE_HOURS", default=12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

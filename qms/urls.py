@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from qms import views
+from qms import two_factor, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/two-factor/", two_factor.verify, name="two-factor"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications-mark-read"),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/history/", views.user_history, name="user-history"),
+    path("users/<int:pk>/two-factor/reset/", views.user_two_factor_reset, name="user-two-factor-reset"),
     path("departments/", views.department_list, name="department-list"),
     path("jobs/<int:pk>/", views.job_progress, name="job-detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from qms import selectors, services
+from qms import selectors, services, two_factor
 from qms.api.views import job_file_response
 from qms.clauses import linked_records
 from qms.dashboard import panels_for
@@ -26,6 +26,7 @@ from qms.jobs import get_job_for_user
 from qms.models import Clause, Notification, User
 from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
+from qms.sessions import end_sessions_of
 
 LIST_PAGE_SIZE = 50
 
@@ -143,7 +144,20 @@ def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.user_update(actor=request.user, user=user, roles=data["roles"], reason=data["reason"], **changed)
         messages.success(request, f"Saved the account {user.username}.")
         return redirect("user-list")
-    return render(request, "qms/user_form.html", {"form": form, "creating": False, "subject": user})
+    context = {"form": form, "creating": False, "subject": user, "two_factor": two_factor.confirmed_device(user)}
+    return render(request, "qms/user_form.html", context)
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_POST
+def user_two_factor_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """For someone who lost their phone: their app is removed and their sessions end; at their next sign-in they set
+    up a new one (or, if their role does not require it, sign in with the password alone)."""
+    user = get_object_or_404(User, pk=pk)
+    if two_factor.reset(user=user):
+        end_sessions_of(user)
+        messages.success(request, f"Removed the authenticator app of {user.display_name} and ended their sessions.")
+    return redirect("user-edit", pk=user.pk)
 
 
 @role_required(Role.QUALITY_MANAGER)

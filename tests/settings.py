@@ -6,6 +6,7 @@ PostgreSQL and Redis that a developer runs on SQLite.
 
 import os
 import re
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 60)
 os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -37,7 +38,8 @@ CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+# Unless a process the suite starts says otherwise (the restore drill checks restored files in a scratch folder).
+MEDIA_ROOT = Path(os.environ["MEDIA_ROOT"]) if "MEDIA_ROOT" in os.environ else BASE_DIR / ".test-media"  # noqa: F405
 # A file, not memory: the integration test's Celery worker is another process and must see the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test run, so two runs side by side (a developer and an editor's test runner) never collide.
@@ -45,3 +47,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Serve static files from the source folders, as in development: the suite does not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Quality managers sign in with a password alone here, so the suite's hundreds of sign-ins (test client and browser)
+# need no authenticator; tests/qms/test_two_factor.py sets the production default back and walks the second step.
+TWO_FACTOR_REQUIRED_ROLES = []

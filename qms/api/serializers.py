@@ -135,6 +135,12 @@ class HistoryEntrySerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        max_length=10,
+        help_text="The current code of the account's authenticator app: needed when two-factor sign-in is on for "
+        "the account or required by its role.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from qms import selectors, services
+from qms import selectors, services, two_factor
 from qms.api.history import HistoryMixin
 from qms.api.serializers import (
     ClauseSerializer,
@@ -51,7 +51,9 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         # The Django request, not DRF's wrapper, so that django-axes can count failures per username and address.
         django_request = request._request
-        user = authenticate(django_request, **serializer.validated_data)
+        credentials = dict(serializer.validated_data)
+        otp = credentials.pop("otp", "")
+        user = authenticate(django_request, **credentials)
         if getattr(django_request, "axes_locked_out", False):
             return Response(
                 {"detail": "Too many failed sign-in attempts. Try again later."},
@@ -62,8 +64,23 @@ class TokenView(APIView):
                 {"non_field_errors": ["Unable to sign in with the username and password given."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        refused = _second_factor_refusal(user, otp)
+        if refused:
+            return Response({"otp": [refused]}, status=status.HTTP_400_BAD_REQUEST)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+def _second_factor_refusal(user: Any, otp: str) -> str | None:
+    """Why a token is not given yet to someone whose sign-in has a second step, or None."""
+    device = two_factor.confirmed_device(user)
+    if device is None:
+        if two_factor.required_for(user):
+            return "Your role requires two-factor sign-in: set up an authenticator app in the browser first."
+        return None
+    if not otp:
+        return "Two-factor sign-in is on for this account: give the current code of your authenticator app."
+    return two_factor.check_code(device, otp, user=user)
 
 
 class UserViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
