@@ -232,6 +232,13 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_SIZE = env.integer("MAX_UPLOAD_MB", default=50, minimum=1) * 1024 * 1024
+# The limit is enforced while a file arrives, before Django stores it; the refused file reaches the view with the
+# reason (qms/upload_limits.py). Django's own two handlers follow, unchanged.
+FILE_UPLOAD_HANDLERS = [
+    "qms.upload_limits.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Email ----------------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.text(

@@ -7,6 +7,9 @@ name we generate, never the client's. Intended use, in a view or service:
     with stored_upload(request.FILES["file"], checked, folder="revisions") as name, transaction.atomic():
         ...create the row that points at `name`...
 
+A file that `qms.upload_limits` stopped while it arrived reaches the view as a `RefusedUpload`, and `inspect_upload`
+raises its reason like any other refusal, so every form and endpoint that takes files shows it the same way.
+
 If the block raises, the transaction rolls back first and then `stored_upload` deletes the file, so a failed save
 leaves no orphan on disk. (Django has no on-rollback hook; leaving the context manager by an exception is the
 moment we know.) The block must hold the whole transaction: if an outer `atomic()` rolls back after the block has
@@ -18,6 +21,7 @@ from __future__ import annotations
 import base64
 import codecs
 import hashlib
+import io
 import logging
 import os
 import re
@@ -28,6 +32,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import quote
 
 import filetype
@@ -99,12 +104,56 @@ MAX_DISPLAY_NAME_LENGTH = 200
 # A longer "extension" is part of the name (say "minutes.of the meeting on the 3rd of March"), not a file type.
 _MAX_EXTENSION_LENGTH = 16
 
+# Limits on the ZIP inside Office and OpenDocument files, checked on the archive's directory before any member is
+# unpacked: a few kilobytes of ZIP can unpack to gigabytes (a "ZIP bomb"). Real documents stay far below them: a
+# thousand-page Word file has a few hundred members and unpacks to tens of megabytes.
+MAX_ZIP_ENTRIES = 2_000
+MAX_ZIP_UNPACKED_SIZE = 200 * _MEGABYTE
+# Unpacked size over packed size, as Apache POI's ZipSecureFile allows (1%). Only members, and archives, that unpack
+# to more than `_ZIP_RATIO_FROM_SIZE` are held to it: small repetitive XML (styles, settings) packs far better and is
+# harmless.
+MAX_ZIP_RATIO = 100
+_ZIP_RATIO_FROM_SIZE = _MEGABYTE
+
+# Text that starts as a markup document is refused whatever its name: opened by a browser or a viewer that ignores our
+# headers, HTML and SVG run their scripts and XML fetches what its entities name. Markdown may carry inline HTML
+# further on, so only the start counts, after the blanks and comments that browsers also skip when they sniff.
+_MARKUP_STARTS = ("<!doctype", "<?xml", "<html", "<head", "<body", "<script", "<svg")
+_LEADING_BLANKS_AND_COMMENTS = re.compile(r"(?:\s|<!--.*?-->)*", re.DOTALL)
+
 
 class UploadError(DomainError):
     """An uploaded file was refused; the message says why, for the person who sent it."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field="file")
+
+
+class RefusedUpload(UploadedFile):
+    """Stands in request.FILES for a file that `qms.upload_limits` stopped while it arrived: the name the client sent,
+    the bytes that arrived, no content, and the reason. `inspect_upload` raises the reason; so does reading it, so code
+    that forgot to inspect a file cannot store an empty one in its place."""
+
+    def __init__(self, *, name: str, content_type: str, size: int, reason: str) -> None:
+        super().__init__(_Unreadable(reason), name=name, content_type=content_type, size=size)
+        self.reason = reason
+
+
+class _Unreadable(io.BytesIO):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self._reason = reason
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        raise UploadError(self._reason)
+
+
+def file_too_large(limit: int) -> str:
+    return f"The file is larger than the {_megabytes(limit)} limit."
+
+
+def upload_too_large(limit: int) -> str:
+    return f"The upload is larger than the {_megabytes(limit)} limit, counting all its files together."
 
 
 @dataclass(frozen=True)
@@ -120,6 +169,8 @@ class CheckedUpload:
 
 def inspect_upload(uploaded: UploadedFile, *, max_size: int | None = None) -> CheckedUpload:
     """Read the file once, in chunks, and judge it by its content; raise UploadError when it is refused."""
+    if isinstance(uploaded, RefusedUpload):
+        raise UploadError(uploaded.reason)
     limit = settings.MAX_UPLOAD_SIZE if max_size is None else max_size
     digest = hashlib.sha256()
     size = 0
@@ -129,7 +180,7 @@ def inspect_upload(uploaded: UploadedFile, *, max_size: int | None = None) -> Ch
     for chunk in uploaded.chunks():
         size += len(chunk)
         if size > limit:
-            raise UploadError(f"The file is larger than the limit of {_megabytes(limit)}.")
+            raise UploadError(file_too_large(limit))
         digest.update(chunk)
         if len(head) < _HEAD_SIZE:
             head += chunk[: _HEAD_SIZE - len(head)]
@@ -145,7 +196,7 @@ def inspect_upload(uploaded: UploadedFile, *, max_size: int | None = None) -> Ch
         size=size,
         content_type=allowed.content_type,
         extension=allowed.extension,
-        original_name=safe_display_name(uploaded.name or ""),
+        original_name=_offered_name(uploaded.name or "", allowed),
     )
 
 
@@ -173,6 +224,8 @@ def _detect_type(uploaded: UploadedFile, head: bytes, *, is_text: bool) -> Allow
     # CSV whose first cell is "BMW" would otherwise be refused. Executables and media are, in practice, never
     # NUL-free UTF-8.
     if is_text:
+        if _starts_as_markup(head):
+            raise UploadError(_refusal("HTML, SVG or XML markup"))
         return _text_type(uploaded.name or "")
     detected = f"{guessed.extension} ({guessed.mime})" if guessed is not None else "unrecognised binary data"
     raise UploadError(_refusal(detected))
@@ -186,6 +239,7 @@ def _zipped_document_type(uploaded: UploadedFile) -> str | None:
     uploaded.seek(0)
     try:
         with zipfile.ZipFile(uploaded) as archive:
+            _refuse_zip_bomb(archive.infolist())
             names = set(archive.namelist())
             if "mimetype" in names and "content.xml" in names:
                 with archive.open("mimetype") as member:
@@ -203,6 +257,33 @@ def _zipped_document_type(uploaded: UploadedFile) -> str | None:
         return None
 
 
+def _refuse_zip_bomb(members: list[zipfile.ZipInfo]) -> None:
+    """Judge the sizes the archive declares; zipfile never unpacks more than a member declares (a member that holds
+    more fails its CRC check), so the declarations bound what reading it can cost."""
+    if len(members) > MAX_ZIP_ENTRIES:
+        _zip_bomb(f"it has {len(members):,} entries, more than {MAX_ZIP_ENTRIES:,}")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_ZIP_UNPACKED_SIZE:
+        _zip_bomb(f"it unpacks to {_megabytes(unpacked)}, more than {_megabytes(MAX_ZIP_UNPACKED_SIZE)}")
+    for member in members:
+        if member.file_size > _ZIP_RATIO_FROM_SIZE and member.file_size > MAX_ZIP_RATIO * member.compress_size:
+            ratio = member.file_size // max(member.compress_size, 1)
+            _zip_bomb(f"one of its parts unpacks to {ratio:,} times its packed size, more than {MAX_ZIP_RATIO}")
+    packed = sum(member.compress_size for member in members)
+    if unpacked > _ZIP_RATIO_FROM_SIZE and unpacked > MAX_ZIP_RATIO * packed:
+        _zip_bomb(f"it unpacks to {unpacked // max(packed, 1):,} times its packed size, more than {MAX_ZIP_RATIO}")
+
+
+def _zip_bomb(reason: str) -> NoReturn:
+    raise UploadError(f"This file looks like a ZIP bomb: {reason}. Save it again from its program, or send it as PDF.")
+
+
+def _starts_as_markup(head: bytes) -> bool:
+    # The head may end in the middle of a character; what is cut off does not matter here.
+    text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+    return _LEADING_BLANKS_AND_COMMENTS.sub("", text, count=1).lower().startswith(_MARKUP_STARTS)
+
+
 def _text_type(client_name: str) -> AllowedType:
     """Text has no signature; the client's extension only chooses which text kind it is."""
     extension = os.path.splitext(client_name)[1].lower()
@@ -210,6 +291,19 @@ def _text_type(client_name: str) -> AllowedType:
         if extension in ALLOWED_TYPES[content_type].extensions:
             return ALLOWED_TYPES[content_type]
     return ALLOWED_TYPES[PLAIN_TEXT]
+
+
+def _offered_name(client_name: str, allowed: AllowedType) -> str:
+    """The client's name, made safe, with an extension of the kind its content is, as the API's downloads name files.
+    The name is offered again on download: "run.bat" that holds text comes back as "run.txt", which opens in an
+    editor, not a shell."""
+    name = safe_display_name(client_name)
+    stem, extension = os.path.splitext(name)
+    if extension.lower() in allowed.extensions:
+        return name
+    if len(extension) > _MAX_EXTENSION_LENGTH:
+        stem = name
+    return safe_display_name(stem + allowed.extension)
 
 
 def _refusal(detected: str) -> str:

@@ -21,7 +21,8 @@ from qms.evidence.builder import default_clauses
 from qms.evidence.models import PACK_ROLES, EvidencePack
 from qms.evidence.verify import VerificationReport, verify_pack
 from qms.permissions import AuthenticatedRequest, role_required
-from qms.uploads import content_disposition, digest_header
+from qms.upload_limits import upload_limit
+from qms.uploads import RefusedUpload, content_disposition, digest_header
 
 # A pack holds every record of a period; a copy larger than this is refused before it is read.
 MAX_VERIFY_BYTES = 512 * 1024 * 1024
@@ -79,6 +80,8 @@ class VerifyForm(forms.Form):
 
     def clean_pack(self) -> Any:
         upload = self.cleaned_data["pack"]
+        if isinstance(upload, RefusedUpload):
+            raise ValidationError(upload.reason)
         if upload.size > MAX_VERIFY_BYTES:
             raise ValidationError(f"The file is larger than {MAX_VERIFY_BYTES // (1024 * 1024)} MB.")
         return upload
@@ -138,6 +141,7 @@ def pack_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     return response
 
 
+@upload_limit(MAX_VERIFY_BYTES)
 @role_required(*PACK_ROLES)
 @require_http_methods(["GET", "POST"])
 def pack_verify(request: AuthenticatedRequest) -> HttpResponse:

@@ -38,7 +38,7 @@ def test_a_notification_email_shows_hostile_text_as_text(employee: Any, settings
     )
     send_notification_email(notification.pk)
     [message] = mail.outbox
-    html = message.alternatives[0][0]
+    html = str(message.alternatives[0][0])
     assert "<script>" not in html and "<img src=x" not in html and "<svg" not in html
     assert 'href="javascript:' not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -7,6 +7,7 @@ committed. The builders are reused by the text extraction tests.
 import base64
 import hashlib
 import io
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -20,9 +21,12 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from qms.errors import DomainError
+from qms.text_extraction import read_at_most
 from qms.uploads import (
     ALLOWED_TYPES,
+    MAX_ZIP_ENTRIES,
     CheckedUpload,
+    RefusedUpload,
     UploadError,
     content_disposition,
     digest_header,
@@ -140,6 +144,7 @@ def image_bytes(image_format: str) -> bytes:
 # A DOS header, the offset of a PE header and the header itself: what Windows looks for in an .exe.
 EXE = b"MZ\x90\x00" + b"\x00" * 56 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00" + b"\x00" * 200
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
+MACH_O = b"\xcf\xfa\xed\xfe\x07\x00\x00\x01\x03\x00\x00\x00\x02\x00\x00\x00" + b"\x00" * 200
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
@@ -161,7 +166,7 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
         ("notes.md", lambda: b"# Notes\n\n- one\n", "text/markdown", ".md"),
         ("notes.markdown", lambda: b"# Notes\n", "text/markdown", ".md"),
         ("notes.txt", lambda: "Grüße aus Köln\n".encode(), "text/plain", ".txt"),
-        ("readme", lambda: b"no extension at all\n", "text/plain", ".txt"),
+        ("readme.txt", lambda: b"no extension at all\n", "text/plain", ".txt"),
         ("register.csv", lambda: b"id,title\n1,Calibration\n", "text/csv", ".csv"),
     ],
 )
@@ -189,9 +194,10 @@ def test_a_pdf_renamed_docx_is_detected_as_pdf():
 
 
 @pytest.mark.parametrize(
-    ("content", "detected"), [(EXE, "application/x-msdownload"), (ELF, "application/x-executable")]
+    ("content", "detected"),
+    [(EXE, "application/x-msdownload"), (ELF, "application/x-executable"), (MACH_O, "unrecognised binary data")],
 )
-@pytest.mark.parametrize("name", ["report.pdf", "procedure.docx", "notes.txt"])
+@pytest.mark.parametrize("name", ["report.pdf", "procedure.docx", "notes.txt", "photo.png", "notes.md"])
 def test_executables_are_refused_whatever_their_name(name, content, detected):
     with pytest.raises(UploadError) as refused:
         inspect_upload(upload(name, content, content_type="application/pdf"))
@@ -223,21 +229,105 @@ def test_a_truncated_docx_is_refused():
         inspect_upload(upload("procedure.docx", docx_bytes()[:100]))
 
 
+MB = 1024 * 1024
+
+
+def zip_streamed(members: dict[str, int | str]) -> bytes:
+    """A ZIP whose members are either text or that many zero bytes, written in chunks so the test holds no more
+    than the packed archive (a few hundred kilobytes) however much it unpacks to."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            if isinstance(content, str):
+                archive.writestr(name, content)
+                continue
+            with archive.open(name, "w", force_zip64=True) as member:
+                for start in range(0, content, MB):
+                    member.write(bytes(min(MB, content - start)))
+    return buffer.getvalue()
+
+
+_WORD_PARTS = {
+    "[Content_Types].xml": "<Types/>",
+    "word/document.xml": f'<w:document xmlns:w="{_W_NS}"><w:body/></w:document>',
+}
+
+
+@pytest.mark.parametrize(
+    ("members", "reason"),
+    [
+        (
+            {**_WORD_PARTS, **{f"word/media/image{number}.png": "x" for number in range(MAX_ZIP_ENTRIES)}},
+            "it has 2,002 entries, more than 2,000",
+        ),
+        ({**_WORD_PARTS, "word/media/huge.bin": 201 * MB}, "it unpacks to 201 MB, more than 200 MB"),
+        ({**_WORD_PARTS, "word/media/zeros.bin": 2 * MB}, r"one of its parts unpacks to [\d,]+ times its packed size"),
+        # No single part is over a megabyte, so only the archive as a whole gives it away.
+        (
+            {**_WORD_PARTS, **{f"word/media/zeros{number}.bin": MB // 2 for number in range(30)}},
+            r"it unpacks to [\d,]+ times its packed size, more than 100",
+        ),
+    ],
+    ids=["too many entries", "too large unpacked", "one part packed too tightly", "all parts packed too tightly"],
+)
+def test_an_office_file_that_looks_like_a_zip_bomb_is_refused_before_it_is_unpacked(members, reason):
+    with pytest.raises(UploadError) as refused:
+        inspect_upload(upload("procedure.docx", zip_streamed(members)))
+    assert re.match(f"This file looks like a ZIP bomb: {reason}", refused.value.message)
+
+
+def test_a_large_real_document_is_not_taken_for_a_zip_bomb():
+    # Some megabytes of prose in Word's XML pack about four to one; over a megabyte, so the ratio limits apply.
+    words = random.Random(9001).choices([f"word{number}" for number in range(5000)], k=400_000)  # noqa: S311 - test text, not a secret
+    paragraphs = "".join(
+        f"<w:p><w:r><w:t>{' '.join(words[n : n + 40])}</w:t></w:r></w:p>" for n in range(0, len(words), 40)
+    )
+    content = docx_bytes(paragraphs)
+    assert zipfile.ZipFile(io.BytesIO(content)).getinfo("word/document.xml").file_size > 3 * MB
+    assert inspect_upload(upload("manual.docx", content)).content_type == DOCX
+
+
+def test_text_extraction_never_reads_a_member_past_its_cap():
+    assert read_at_most(io.BytesIO(b"x" * 10), 10) == b"x" * 10
+    with pytest.raises(ValueError, match="more than 10 bytes"):
+        read_at_most(io.BytesIO(b"x" * 11), 10)
+
+    class Endless(io.RawIOBase):
+        def readinto(self, buffer):
+            buffer[:] = b"y" * len(buffer)
+            return len(buffer)
+
+    with pytest.raises(ValueError, match=f"more than {MB} bytes"):
+        read_at_most(Endless(), MB)
+
+
 def test_an_empty_file_is_refused():
     with pytest.raises(UploadError, match="The file is empty"):
         inspect_upload(upload("empty.pdf", b""))
 
 
 def test_a_file_over_the_given_limit_is_refused():
-    with pytest.raises(UploadError, match=r"larger than the limit of 0 MB"):
+    with pytest.raises(UploadError, match=r"^The file is larger than the 0 MB limit\.$"):
         inspect_upload(upload("notes.txt", b"x" * 11), max_size=10)
     assert inspect_upload(upload("notes.txt", b"x" * 10), max_size=10).size == 10
 
 
 def test_the_default_limit_comes_from_settings_and_is_stated_in_megabytes(settings):
     settings.MAX_UPLOAD_SIZE = 2 * 1024 * 1024
-    with pytest.raises(UploadError, match=r"larger than the limit of 2 MB\."):
+    with pytest.raises(UploadError, match=r"larger than the 2 MB limit\."):
         inspect_upload(upload("notes.txt", b"x" * (2 * 1024 * 1024 + 1)))
+
+
+def test_a_file_refused_while_it_arrived_is_refused_with_its_reason_and_cannot_be_read():
+    refused = RefusedUpload(
+        name="big.pdf", content_type="application/pdf", size=3 * MB, reason="The file is larger than the 1 MB limit."
+    )
+
+    with pytest.raises(UploadError, match=r"^The file is larger than the 1 MB limit\.$") as raised:
+        inspect_upload(refused)
+    assert raised.value.field == "file"
+    with pytest.raises(UploadError, match="1 MB limit"):
+        b"".join(refused.chunks())
 
 
 @pytest.mark.parametrize(
@@ -264,6 +354,37 @@ def test_text_that_starts_like_a_signature_is_still_text():
     # "BM" is the signature of a bitmap; a CSV of car makes starts with it.
     checked = inspect_upload(upload("cars.csv", b"BMW,Audi\n1,2\n"))
     assert checked.content_type == "text/csv"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
+        "\n\n   <html><head><title>Invoice</title></head></html>",
+        "<script>fetch('/api/v1/users/')</script>",
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>',
+        '<?xml version="1.0"?><!DOCTYPE svg><svg xmlns="http://www.w3.org/2000/svg"/>',
+        '\ufeff<!-- Generator: Adobe Illustrator --><SVG xmlns="http://www.w3.org/2000/svg"/>',
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+    ],
+)
+@pytest.mark.parametrize("name", ["notes.md", "notes.txt", "register.csv", "photo.png", "scan.pdf"])
+def test_html_svg_and_xml_are_refused_whatever_their_name(name, content):
+    with pytest.raises(UploadError) as refused:
+        inspect_upload(upload(name, content.encode(), content_type="text/plain"))
+    assert "content is HTML, SVG or XML markup, which is not accepted" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '# Cleaning\n\n<div align="center">Stop the line first.</div>\n\n<script>is shown as text</script>\n',
+        "<!-- reviewed 2024 -->\n# Cleaning\n",
+        "id,title\n1,<html> in a cell\n",
+    ],
+)
+def test_text_with_markup_further_on_is_still_text(content):
+    assert inspect_upload(upload("notes.md", content.encode())).content_type == "text/markdown"
 
 
 def test_text_spanning_many_chunks_is_checked_across_chunk_boundaries():
@@ -316,6 +437,23 @@ def test_long_display_names_are_cut_to_200_characters_keeping_the_extension():
 
 def test_inspection_sanitises_the_original_name():
     assert inspect_upload(upload("../../etc/passwd.txt", b"root:x:0:0\n")).original_name == "passwd.txt"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "offered"),
+    [
+        ("run.bat", b"format c:\n", "run.txt"),
+        ("setup.js", b"WScript.Echo(1)\n", "setup.txt"),
+        ("readme", b"no extension\n", "readme.txt"),
+        ("minutes.of the meeting on the 3rd", b"text\n", "minutes.of the meeting on the 3rd.txt"),
+        ("procedure.docx", pdf_bytes(), "procedure.pdf"),
+        ("photo.JPEG", image_bytes("JPEG"), "photo.JPEG"),
+        ("a" * 300 + ".exe", b"text\n", "a" * 196 + ".txt"),
+    ],
+)
+def test_the_name_offered_back_ends_in_an_extension_of_what_the_file_is(name, content, offered):
+    # The name is offered again on download: a text file named "run.bat" must not come back as a script.
+    assert inspect_upload(upload(name, content)).original_name == offered
 
 
 def _stored_path(settings, name: str) -> Path:
@@ -435,3 +573,122 @@ def test_digest_header_is_the_base64_of_the_raw_sha256():
     checked = inspect_upload(upload("procedure.pdf", content))
     assert digest_header(checked.sha256) == "sha-256=" + base64.b64encode(hashlib.sha256(content).digest()).decode()
     assert digest_header(hashlib.sha256(b"").hexdigest()) == "sha-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
+
+# --- Every view that serves an uploaded file ------------------------------------------------------------------------
+
+_HOSTILE_NAME = 'evil "name"\r\nX-Injected: 1 <script>.txt'
+
+
+@pytest.fixture
+def served_uploads(settings, tmp_path, quality_manager, auditor, employee):
+    """One uploaded file of each kind of record, through the real services, under a hostile name; and the browser and
+    API addresses that serve each."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audits import services as audits
+    from capa import services as capa_services
+    from capa.models import Capa
+    from documents import services as documents
+    from documents.models import DocumentType
+    from improvement import services as improvement
+    from qms.models import Clause
+    from tests.capa.conftest import analyse, in_days, plan_action
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def text():
+        return upload(_HOSTILE_NAME, b"Line 1 was cleaned.\n", content_type="text/html")
+
+    document = documents.document_create(
+        actor=quality_manager,
+        document_type=DocumentType.objects.get(code="SOP"),
+        title="Cleaning",
+        owner=employee,
+        department=employee.department,
+        distribution_departments=[employee.department],
+    )
+    revision = documents.revision_create(actor=employee, document=document, file=text(), change_summary="First")
+
+    start = timezone.localdate() + timedelta(days=1)
+    audit = audits.audit_create(
+        actor=quality_manager,
+        title="Production control",
+        scope="Line 1",
+        clauses=Clause.objects.filter(number__in=["8.5.1"]),
+        lead_auditor=auditor,
+        auditees=[employee],
+        department=employee.department,
+        planned_start=start,
+        planned_end=start + timedelta(days=1),
+    )
+    audit = audits.audit_start(actor=auditor, audit=audit)
+    evidence = audits.evidence_add(actor=auditor, item=audit.checklist_items.first(), file=text())
+
+    capa = capa_services.capa_create(
+        actor=quality_manager,
+        title="Rejected bottles",
+        source=Capa.Source.INTERNAL,
+        problem="Pallet 14 stood in the released area.",
+        owner=employee,
+        due_date=in_days(60),
+        department=employee.department,
+    )
+    capa = analyse(capa, employee)
+    action = plan_action(capa, employee, employee)
+    capa_services.capa_advance(actor=employee, capa=capa, to=Capa.Status.IMPLEMENTING)
+    action = capa_services.action_complete(actor=employee, action=action, evidence="Done", files=[text()])
+    action_file = action.evidence_files.get()
+
+    idea = improvement.idea_submit(
+        actor=employee,
+        title="Red labels",
+        problem="Mix-ups.",
+        proposal="Red paper.",
+        category="quality",
+        files=[text()],
+    )
+    attachment = idea.attachments.get()
+
+    return {
+        "revision": f"/documents/{document.pk}/revisions/{revision.revision}/file/",
+        "revision (API)": f"/api/v1/revisions/{revision.pk}/file/",
+        "audit evidence": f"/audits/{audit.pk}/evidence/{evidence.pk}/",
+        "audit evidence (API)": f"/api/v1/audit-evidence/{evidence.pk}/download/",
+        "CAPA evidence": f"/capa/{capa.pk}/evidence/{action_file.pk}/",
+        "CAPA evidence (API)": f"/api/v1/capa-actions/{action.pk}/files/{action_file.pk}/",
+        "idea attachment": f"/improvement/ideas/{idea.pk}/attachments/{attachment.pk}/",
+        "idea attachment (API)": f"/api/v1/ideas/{idea.pk}/attachments/{attachment.pk}/",
+    }
+
+
+@pytest.mark.django_db
+def test_every_view_that_serves_an_upload_sends_it_as_an_attachment_that_is_never_sniffed(
+    client, served_uploads, quality_manager
+):
+    from qms.models import User
+
+    client.force_login(User.objects.get(pk=quality_manager.pk))
+    for kind, path in served_uploads.items():
+        response = client.get(path)
+        assert response.status_code == 200, kind
+        assert b"".join(response.streaming_content) == b"Line 1 was cleaned.\n", kind
+        # Judged by content, so never the text/html the client claimed.
+        assert response["Content-Type"].startswith("text/plain"), kind
+        assert response["X-Content-Type-Options"] == "nosniff", kind
+        disposition = response["Content-Disposition"]
+        assert re.fullmatch(r'attachment; filename="[ -~]*"; filename\*=UTF-8\'\'[A-Za-z0-9%._~-]+', disposition), kind
+        assert "\r" not in disposition and "\n" not in disposition, kind
+
+
+@pytest.mark.django_db
+def test_no_view_serves_an_upload_to_someone_without_a_role_or_signed_out(client, served_uploads, outsider):
+    from qms.models import User
+
+    for kind, path in served_uploads.items():
+        assert client.get(path).status_code in {302, 401, 403}, kind
+    client.force_login(User.objects.get(pk=outsider.pk))
+    for kind, path in served_uploads.items():
+        assert client.get(path).status_code in {403, 404}, kind
