@@ -98,7 +98,9 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
-    clause: serializers.SlugRelatedField[Clause] = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    clause: serializers.SlugRelatedField[Clause] = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ChecklistItem
@@ -339,7 +341,11 @@ class EvidenceFileViewSet(viewsets.GenericViewSet):
             return EvidenceFile.objects.none()
         return evidence_visible_to(acting_user(self.request))
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(bytes, description="The file in its own content type, with a Digest header.")
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         return evidence_file_response(self.get_object())

@@ -29,6 +29,7 @@ from audits.models import Audit, Finding
 from capa import services
 from capa.models import ActionEvidenceFile, Capa, CapaAction, EffectivenessCheck, Nonconformity
 from documents.models import Document
+from qms.api.filters import BooleanFilter, FilterSet
 from qms.api.history import HistoryMixin
 from qms.models import Clause, Department, User
 from qms.permissions import STAFF_ROLES, acting_user
@@ -183,6 +184,10 @@ class CapaActionSerializer(serializers.ModelSerializer):
 
 
 class EffectivenessCheckSerializer(serializers.ModelSerializer):
+    # Declared for `allow_blank`: DRF drops it from read-only model fields, and the schema would then leave out the
+    # blank answer of a check not yet verified.
+    result = serializers.ChoiceField(choices=EffectivenessCheck.Result.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = EffectivenessCheck
         fields = ["id", "planned_date", "criteria", "result", "comment", "verified_by", "verified_at"]
@@ -355,6 +360,9 @@ class EvidenceWithFilesSerializer(EvidenceSerializer):
 
 
 class NonconformitySerializer(serializers.ModelSerializer):
+    # Declared for `allow_blank` (see EffectivenessCheckSerializer): blank until the nonconformity is closed.
+    disposition = serializers.ChoiceField(choices=Nonconformity.Disposition.choices, allow_blank=True, read_only=True)
+
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.filter(is_active=True),
         allow_null=True,
@@ -546,10 +554,10 @@ class RaiseCapaView(APIView):
 # --- Actions --------------------------------------------------------------------------------------------------------
 
 
-class CapaActionFilter(filters.FilterSet):
+class CapaActionFilter(FilterSet):
     # A plain number, not a choice of every CAPA: a filter must not tell which CAPAs exist beyond those visible.
     capa = filters.NumberFilter(field_name="capa")
-    mine = filters.BooleanFilter(method="filter_mine", help_text="Only the actions the signed-in user owns.")
+    mine = BooleanFilter(method="filter_mine", help_text="Only the actions the signed-in user owns.")
 
     class Meta:
         model = CapaAction
@@ -609,7 +617,7 @@ class CapaActionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(bytes, description="The file, with a Digest header."),
+            (200, "*/*"): OpenApiResponse(bytes, description="The file in its own content type, with a Digest header."),
             404: OpenApiResponse(description="No such file on this action, or the action is not visible to you."),
         },
     )

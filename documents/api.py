@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -21,7 +21,9 @@ from rest_framework.response import Response
 from documents import selectors, services
 from documents.models import Approval, ChangeRequest, Document, DocumentType, Revision
 from documents.search import search_documents
+from qms.api.filters import FilterSet
 from qms.api.history import HistoryMixin
+from qms.api.schema import CONFLICT
 from qms.models import Clause, Department, Signature, User
 from qms.permissions import acting_user
 from qms.roles import Role
@@ -240,7 +242,7 @@ class DocumentTypeSerializer(serializers.ModelSerializer):
 # --- Views -------------------------------------------------------------------------------------------------------
 
 
-class DocumentFilter(filters.FilterSet):
+class DocumentFilter(FilterSet):
     document_type = filters.CharFilter(field_name="document_type__code")
     clause = filters.CharFilter(field_name="clauses__number", distinct=True)
     review_due_before = filters.DateFilter(field_name="next_review_due", lookup_expr="lte")
@@ -363,7 +365,8 @@ class RevisionViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._respond(revision)
 
-    @extend_schema(request=ApproveSerializer, responses=RevisionSerializer)
+    # The last approval makes the revision effective; a concurrent promotion of another revision answers 409.
+    @extend_schema(request=ApproveSerializer, responses={200: RevisionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         body = ApproveSerializer(data=request.data)
@@ -393,7 +396,11 @@ class RevisionViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._respond(revision)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(bytes, description="The file in its own content type, with a Digest header.")
+        }
+    )
     @action(detail=True, methods=["get"])
     def file(self, request: Request, pk: str | None = None) -> FileResponse:
         return revision_file_response(self.get_object())

@@ -20,7 +20,6 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -35,6 +34,7 @@ from capa.models import Capa
 from documents.models import ChangeRequest, Document, Revision
 from improvement import services
 from improvement.models import Attachment, Comment, Idea, Vote, Watch
+from qms.api.filters import FilterBackend
 from qms.api.history import HistoryMixin
 from qms.markdown import render_markdown
 from qms.models import Department, User
@@ -303,7 +303,7 @@ class IdeaViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
 
     serializer_class = IdeaSerializer
     queryset = Idea.objects.none()
-    filter_backends = [DjangoFilterBackend, SearchFilter, IdeaOrdering]
+    filter_backends = [FilterBackend, SearchFilter, IdeaOrdering]
     filterset_fields = ["stage", "category", "department", "source", "champion"]
     search_fields = ["reference", "title", "problem", "proposal"]
     ordering_fields = ["created_at", "votes"]
@@ -358,7 +358,8 @@ class IdeaViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
         votes = services.idea_vote(actor=acting_user(request), idea=self.get_object())
         return Response({"votes": votes})
 
-    @extend_schema(request=None, responses=IdeaVotesSerializer)
+    # A DELETE that answers 200 with the new count, not drf-spectacular's default of 204 and no body.
+    @extend_schema(request=None, responses={200: IdeaVotesSerializer})
     @vote.mapping.delete
     def unvote(self, request: Request, pk: str | None = None) -> Response:
         votes = services.idea_unvote(actor=acting_user(request), idea=self.get_object())
@@ -370,7 +371,7 @@ class IdeaViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
         watching = services.idea_watch(actor=acting_user(request), idea=self.get_object(), watching=True)
         return Response({"watching": watching})
 
-    @extend_schema(request=None, responses=IdeaWatchingSerializer)
+    @extend_schema(request=None, responses={200: IdeaWatchingSerializer})
     @watch.mapping.delete
     def unwatch(self, request: Request, pk: str | None = None) -> Response:
         watching = services.idea_watch(actor=acting_user(request), idea=self.get_object(), watching=False)
@@ -412,7 +413,7 @@ class IdeaViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
     @extend_schema(
         parameters=[OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(bytes, description="The file, with a Digest header."),
+            (200, "*/*"): OpenApiResponse(bytes, description="The file in its own content type, with a Digest header."),
             404: OpenApiResponse(description="No such file on this idea, or the idea is not visible to you."),
         },
     )

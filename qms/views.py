@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -196,6 +197,14 @@ def job_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def job_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     return job_file_response(get_job_for_user(request.user, pk))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A path that matches no page: under /api/ a JSON error, as every API answer is (a malformed id misses the
+    route before any API view sees it); elsewhere the site's own page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 @never_cache

@@ -95,7 +95,9 @@ class UserSerializer(serializers.ModelSerializer):
 class ClauseSerializer(serializers.ModelSerializer):
     # DRF's Field has a `parent` attribute (the enclosing serializer); the metaclass moves this declared field out of
     # its way at runtime, but the type checker sees the clash.
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)  # type: ignore[assignment,var-annotated]
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]
+        slug_field="number", read_only=True, allow_null=True, help_text="Null for a top-level clause."
+    )
 
     class Meta:
         model = Clause

@@ -172,7 +172,7 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(bytes, description="The file, with a Digest header."),
+            (200, "*/*"): OpenApiResponse(bytes, description="The file in its own content type, with a Digest header."),
             404: OpenApiResponse(description="No such job, not yours, or not done yet."),
         }
     )

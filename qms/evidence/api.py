@@ -70,7 +70,7 @@ class EvidencePackSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField(help_text="Percent done, 0 to 100.")
     error = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField(help_text="Where to fetch the ZIP, once done and not expired.")
-    job: serializers.PrimaryKeyRelatedField[Job] = serializers.PrimaryKeyRelatedField(read_only=True)
+    job: serializers.PrimaryKeyRelatedField[Job] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = EvidencePack
