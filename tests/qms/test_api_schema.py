@@ -5,6 +5,8 @@ import re
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import api_as
+
 pytestmark = pytest.mark.django_db
 
 
@@ -46,3 +48,13 @@ def test_lists_are_paginated_with_page_size_capped_at_200(employee):
     assert set(data) == {"count", "next", "previous", "results"}
     assert len(data["results"]) == 200
     assert data["next"] is not None
+
+
+def test_bad_paging_and_repeated_parameters_are_refused_with_400(employee):
+    client = api_as(employee)
+    assert client.get("/api/v1/departments/?page_size=true").json() == {
+        "page_size": ["Give a whole number from 1 to 200."]
+    }
+    assert client.get("/api/v1/departments/?page=0").status_code == 400
+    assert client.get("/api/v1/departments/?page=1&page=2").json() == {"page": ["Give this parameter once."]}
+    assert client.get("/api/v1/departments/?page=1&page_size=5").status_code == 200
