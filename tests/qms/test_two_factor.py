@@ -90,6 +90,18 @@ def test_next_time_the_code_is_asked_after_the_password_and_a_wrong_one_is_refus
     assert client.get("/capa/").status_code == 200
 
 
+def test_a_page_asked_for_with_a_query_is_the_one_reached_after_the_set_up(quality_manager: Any) -> None:
+    client = _signed_in(quality_manager)
+    response = client.get("/documents/?q=cleaning&status=effective")
+    assert response["Location"] == "/accounts/two-factor/setup/?next=/documents/%3Fq%3Dcleaning%26status%3Deffective"
+    client.get(response["Location"])
+    device = TOTPDevice.objects.get(user=quality_manager, confirmed=False)
+    done = client.post(
+        "/accounts/two-factor/setup/", {"code": _code(device), "next": "/documents/?q=cleaning&status=effective"}
+    )
+    assert done["Location"] == "/documents/?q=cleaning&status=effective"
+
+
 def test_the_next_page_after_the_code_never_leaves_the_site(quality_manager: Any) -> None:
     device = _set_up(_signed_in(quality_manager), quality_manager)
     device.last_t = -1
