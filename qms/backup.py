@@ -170,11 +170,17 @@ def restore_files(backup: Path, media_root: Path, manifest: dict[str, Any], repo
     report.checked.append(f"{len(manifest['files'])} files restored and checked against their SHA-256")
 
 
+def _server_and_name(database_url: str) -> tuple[str, str]:
+    """`postgres://user@host:port/name?…` as the maintenance database's URL on that server, and `name`."""
+    server, name = database_url.rsplit("/", 1)
+    return f"{server}/postgres", name.split("?")[0]
+
+
 def restore_database(backup: Path, manifest: dict[str, Any], scratch_url: str) -> None:
     if manifest["database"] == "postgresql":
         _drop_scratch_database(manifest, scratch_url)
-        name = scratch_url.rsplit("/", 1)[1].split("?")[0]
-        _run(["createdb", f"--maintenance-db={scratch_url.rsplit('/', 1)[0]}/postgres", name])
+        maintenance, name = _server_and_name(scratch_url)
+        _run(["createdb", f"--maintenance-db={maintenance}", name])
         _run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={scratch_url}", str(backup / POSTGRES_DUMP)])
     else:
         shutil.copyfile(backup / SQLITE_COPY, scratch_url.removeprefix("sqlite:///"))
@@ -210,9 +216,8 @@ def run_drill(backup: Path, *, scratch_url: str | None = None) -> DrillReport:
 
 def _drop_scratch_database(manifest: dict[str, Any], scratch_url: str) -> None:
     if manifest["database"] == "postgresql":
-        name = scratch_url.rsplit("/", 1)[1].split("?")[0]
-        base = scratch_url.rsplit("/", 1)[0]
-        _run(["dropdb", "--if-exists", f"--maintenance-db={base}/postgres", name])
+        maintenance, name = _server_and_name(scratch_url)
+        _run(["dropdb", "--if-exists", f"--maintenance-db={maintenance}", name])
 
 
 def _scratch_database_url(manifest: dict[str, Any], scratch: Path) -> str:
