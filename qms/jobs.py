@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from qms.errors import DomainError, NotAllowed
 from qms.models import Job, User
+from qms.outbox import enqueue_on_commit
 from qms.uploads import safe_display_name
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def job_create(
     if subject is not None:
         job.subject = subject
     job.save()
-    task.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # stubs predate Celery 5.4
+    enqueue_on_commit(task, job.pk)
     return job
 
 
@@ -87,7 +88,7 @@ def job_retry(*, actor: User, job: Job, task: Task[..., Any]) -> Job:
     locked.started_at = None
     locked.finished_at = None
     locked.save(update_fields=["status", "progress", "message", "error", "started_at", "finished_at"])
-    task.delay_on_commit(locked.pk)  # type: ignore[attr-defined]  # stubs predate Celery 5.4
+    enqueue_on_commit(task, locked.pk)
     return locked
 
 

@@ -276,5 +276,31 @@ class Job(models.Model):
         return self.status in {self.Status.PENDING, self.Status.RUNNING}
 
 
+class QueuedTask(models.Model):
+    """A Celery task waiting to be handed to the broker: the outbox of `qms.outbox`.
+
+    Written in the transaction whose work the task follows up, and deleted once the broker has taken the message, so
+    a broker that is down (or a process that dies between the commit and the hand-over) delays the work but never
+    loses it: `qms.outbox.publish_waiting` hands over what is left.
+    """
+
+    task = models.CharField(
+        max_length=200, help_text='The task\'s registered name, e.g. "qms.tasks.send_notification_email".'
+    )
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Hand-overs to the broker that failed.")
+    last_error = models.CharField(max_length=200, blank=True)
+
+    # No history: a queued task is plumbing, not a quality record; the records its work changes keep their history.
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["created_at"], name="queuedtask_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)!r}"
+
+
 from qms.evidence.models import EvidencePack  # noqa: E402,F401
 from qms.trail.models import PendingSeal, TrailSeal  # noqa: E402,F401

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from qms.models import Department, User
+from qms.models import Department, QueuedTask, User
+from qms.outbox import SWEEP_AFTER
 from qms.roles import Role
 
 
@@ -23,16 +26,32 @@ def departments_with_member_counts() -> QuerySet[Department]:
 
 def broker_status() -> str:
     """ "ok", "error", or "not configured" when Celery runs tasks in-process (no broker)."""
-    if not settings.CELERY_BROKER_URL:
-        return "not configured"
     from qms.celery import app
 
+    if app.conf.task_always_eager:
+        return "not configured"
     try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:  # noqa: BLE001 - any failure to reach the broker is reported, not raised
         return "error"
     return "ok"
+
+
+def cache_status() -> str:
+    """ "ok", "error", or "not configured" when the cache is in process memory (no Redis)."""
+    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+        return "not configured"
+    try:
+        cache.get("healthz")
+    except Exception:  # noqa: BLE001 - as above
+        return "error"
+    return "ok"
+
+
+def tasks_waiting() -> int:
+    """Queued work the broker has not taken for longer than the outbox's sweep waits: a backlog after an outage."""
+    return QueuedTask.objects.filter(created_at__lte=timezone.now() - SWEEP_AFTER).count()
 
 
 def holders_of(role: str) -> QuerySet[User]:

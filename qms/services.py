@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from qms.history import stamp
 from qms.models import Department, Notification, User
+from qms.outbox import enqueue_on_commit
 from qms.roles import Role
 from qms.sessions import end_sessions_of
 
@@ -50,7 +51,7 @@ def user_create(
     if not password and email:
         from qms.tasks import send_invitation_email
 
-        send_invitation_email.delay_on_commit(user.pk)  # type: ignore[attr-defined]  # stubs predate Celery 5.4
+        enqueue_on_commit(send_invitation_email, user.pk)
     return user
 
 
@@ -117,7 +118,7 @@ def notify(
         )
         notifications.append(notification)
         if recipient.email and settings.NOTIFICATION_EMAILS:
-            send_notification_email.delay_on_commit(notification.pk)  # type: ignore[attr-defined]  # as above
+            enqueue_on_commit(send_notification_email, notification.pk)
     return notifications
 
 

@@ -271,6 +271,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Work is queued through an outbox (`qms.outbox`): a message the broker does not take at once stays in the database
+# and is handed over by the next sweep, so a request waits for at most one quick retry when Redis is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 # Two queues, by kind of work. `reports` holds the PDF and ZIP work, which takes minutes and hundreds of megabytes; its
 # own workers (few processes, see README "Scaling out") keep it from delaying emails, reminders and scheduled upkeep,
@@ -282,12 +286,22 @@ CELERY_TASK_ROUTES = {
     "qms.evidence.tasks.build_evidence_pack": {"queue": "reports"},  # the ZIP, with its PDF cover
     "qms.reviews.tasks.render_review_pdf": {"queue": "reports"},  # the management review report PDF
 }
+# A task whose worker died (killed, its machine lost) is delivered again once the Redis broker's visibility timeout
+# has passed since a worker took it: Redis cannot tell a dead worker from a slow one. A worker process that dies while
+# its parent lives is noticed at once instead (CELERY_TASK_REJECT_ON_WORKER_LOST puts the task back).
+_VISIBILITY_TIMEOUT = env.integer("BROKER_VISIBILITY_TIMEOUT_SECONDS", default=3600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _VISIBILITY_TIMEOUT}
 # A report that runs past the soft limit fails as its job (`run_job` records it, the user may retry); the hard limit,
-# a minute later, kills a process that did not stop. It stays below the Redis broker's visibility timeout (one hour),
-# or a long report would be delivered to a second worker while the first still works on it.
+# a minute later, kills a process that did not stop. It stays well below the visibility timeout (ten minutes, for the
+# hard limit and the time a task waits in a busy worker), or a long report would be delivered to a second worker while
+# the first still works on it.
 _REPORT_TIME_LIMIT = env.integer("REPORT_TIME_LIMIT_SECONDS", default=900, minimum=60)
-if _REPORT_TIME_LIMIT > 3000:
-    raise ImproperlyConfigured(f"REPORT_TIME_LIMIT_SECONDS={_REPORT_TIME_LIMIT} is above the maximum of 3000.")
+if _REPORT_TIME_LIMIT > _VISIBILITY_TIMEOUT - 600:
+    raise ImproperlyConfigured(
+        f"REPORT_TIME_LIMIT_SECONDS={_REPORT_TIME_LIMIT} is above the maximum of {_VISIBILITY_TIMEOUT - 600}: ten "
+        f"minutes below BROKER_VISIBILITY_TIMEOUT_SECONDS={_VISIBILITY_TIMEOUT}, or a long report would be delivered "
+        "to a second worker while the first still works on it."
+    )
 CELERY_TASK_ANNOTATIONS = {
     name: {"soft_time_limit": _REPORT_TIME_LIMIT, "time_limit": _REPORT_TIME_LIMIT + 60}
     for name, route in CELERY_TASK_ROUTES.items()
@@ -311,6 +325,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "qms.evidence.tasks.delete_expired_evidence_packs",
         "schedule": timedelta(days=1),
     },
+    # Work whose hand-over to the broker failed (Redis was down) waits in the outbox until this sweep.
+    "publish-queued-tasks": {"task": "qms.tasks.publish_queued_tasks", "schedule": timedelta(minutes=1)},
     # Rows are sealed right after their commit; this seals what a crash or a database blip left queued.
     "seal-queued-trail-rows": {"task": "qms.trail.tasks.seal_queued_rows", "schedule": timedelta(minutes=5)},
     # One value per objective and day (a unique key), so a second run the same day adds nothing.

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from qms.models import Notification
+from qms.outbox import publish_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,12 @@ def purge_old_notifications(days: int = 180) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task
+def publish_queued_tasks() -> int:
+    """Hand the broker the work that could not be handed over when it was queued (see `qms.outbox`)."""
+    return publish_waiting()
 
 
 def _absolute(path: str) -> str:

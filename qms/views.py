@@ -210,10 +210,14 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and compose: the database answers a query; the broker answers a ping."""
-    checks = {"database": _check_database(), "broker": selectors.broker_status()}
-    healthy = all(status in {"ok", "not configured"} for status in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    """Health for load balancers and compose. Without the database nothing works: "error", 503. Without Redis the site
+    still works (sessions live in the database; queued work waits in the outbox, `qms.outbox`): "degraded", 200, so an
+    orchestrator does not restart healthy web processes over an outage they cannot mend."""
+    checks = {"database": _check_database(), "broker": selectors.broker_status(), "cache": selectors.cache_status()}
+    if checks["database"] != "ok":
+        return JsonResponse({"status": "error", **checks}, status=503)
+    status = "ok" if all(check in {"ok", "not configured"} for check in checks.values()) else "degraded"
+    return JsonResponse({"status": status, **checks, "tasks_waiting": selectors.tasks_waiting()})
 
 
 def _check_database() -> str:

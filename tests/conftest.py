@@ -298,21 +298,18 @@ def _drop_broker_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def worker(request: pytest.FixtureRequest) -> Iterator[subprocess.Popen[str]]:
-    """A worker process on the test database and Redis; tasks sent while it runs go through the broker to it.
-    Use with `pytest.mark.redis` and `pytest.mark.django_db(transaction=True)`: the worker must see committed rows.
-    It consumes both queues, as a single production worker would; parametrize it indirectly to name others."""
-    queues = getattr(request, "param", "default,reports")
+def start_worker(broker_url: str, queues: str = "default,reports") -> subprocess.Popen[str]:
+    """A Celery worker process on the test database and the given broker (the `worker` fixture's; a test that takes
+    the broker away and brings it back starts its own)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_BROKER_URL": broker_url,
         # The worker is another process: its mail goes nowhere, and the test reads the result from the database.
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -335,16 +332,37 @@ def worker(request: pytest.FixtureRequest) -> Iterator[subprocess.Popen[str]]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def stop_worker(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def tasks_through_broker(broker_url: str) -> Iterator[None]:
+    """Tasks queued in this process go to `broker_url` instead of running in-process, for the duration."""
     previous = {"task_always_eager": celery_app.conf.task_always_eager, "broker_url": celery_app.conf.broker_url}
-    celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
+    celery_app.conf.update(task_always_eager=False, broker_url=broker_url)
     _drop_broker_connections()
     try:
-        yield process
+        yield
     finally:
         celery_app.conf.update(previous)
         _drop_broker_connections()
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+
+
+@pytest.fixture
+def worker(request: pytest.FixtureRequest) -> Iterator[subprocess.Popen[str]]:
+    """A worker process on the test database and Redis; tasks sent while it runs go through the broker to it.
+    Use with `pytest.mark.redis` and `pytest.mark.django_db(transaction=True)`: the worker must see committed rows.
+    It consumes both queues, as a single production worker would; parametrize it indirectly to name others."""
+    process = start_worker(REDIS_URL, getattr(request, "param", "default,reports"))
+    try:
+        with tasks_through_broker(REDIS_URL):
+            yield process
+    finally:
+        stop_worker(process)

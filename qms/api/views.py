@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from redis.exceptions import RedisError
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -35,6 +37,20 @@ from qms.roles import Role
 from qms.uploads import content_disposition, digest_header
 
 QM_ONLY = (Role.QUALITY_MANAGER,)
+logger = logging.getLogger(__name__)
+
+
+class TokenThrottle(ScopedRateThrottle):
+    """The token endpoint's rate limit, counted in the cache. When the cache (Redis) is down the request is let through
+    and the outage logged: the sign-in lockout (django-axes, in the database) still stops password guessing, and
+    refusing every token would lock every integration out for an outage of the cache alone."""
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except RedisError:
+            logger.warning("The cache is unreachable; the token endpoint's rate limit is not applied", exc_info=True)
+            return True
 
 
 class TokenView(APIView):
@@ -42,7 +58,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [TokenThrottle]
     throttle_scope = "token"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])

@@ -23,6 +23,7 @@ from qms.maturity.scores import Indicator
 from qms.models import Clause, Department, User
 from qms.objectives.metrics import METRICS, metric_for, value_of
 from qms.objectives.models import PERCENT, Measurement, Objective
+from qms.outbox import enqueue_on_commit
 from qms.permissions import STAFF_ROLES
 from qms.roles import Role
 from qms.services import notify
@@ -160,7 +161,7 @@ def objective_create(
         if objective.is_computed:
             from qms.objectives.tasks import backfill_measurements  # the tasks call these services
 
-            backfill_measurements.delay_on_commit(objective.pk)  # type: ignore[attr-defined]  # stubs predate Celery 5.4
+            enqueue_on_commit(backfill_measurements, objective.pk)
     return objective
 
 
