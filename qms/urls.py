@@ -40,3 +40,4 @@ urlpatterns = [
 ]
 
 handler404 = "qms.views.page_not_found"
+handler500 = "qms.views.server_error"

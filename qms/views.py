@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
@@ -205,6 +207,28 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+# What Django raises when the connection to the database broke (InterfaceError: it was already closed).
+DatabaseUnavailable = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE = "The database did not answer; nothing was saved. Try again in a moment."
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """An unexpected failure. When the database stopped answering mid-request (a restart or failover cut the
+    connection, or it broke a deadlock by cancelling us) the request's transaction was rolled back: nothing was saved,
+    and trying again in a moment will work, so say that (503) instead of "something went wrong" (500).
+    Renders without the request's context: its processors would ask the database that just failed."""
+    unavailable = isinstance(sys.exc_info()[1], DatabaseUnavailable)
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        detail = DATABASE_UNAVAILABLE if unavailable else "A server error occurred; nothing was saved."
+        response: HttpResponse = JsonResponse({"detail": detail}, status=status)
+    else:
+        response = HttpResponse(render_to_string("503.html" if unavailable else "500.html"), status=status)
+    if unavailable:
+        response["Retry-After"] = "30"
+    return response
 
 
 @never_cache
