@@ -20,6 +20,7 @@ from audits.models import Audit, AuditReport, ChecklistItem, EvidenceFile, Findi
 from documents.models import Document
 from qms.api.history import HistoryMixin
 from qms.api.serializers import JobSerializer
+from qms.api.versions import VersionedUpdateMixin
 from qms.api.views import accepted
 from qms.models import Clause, Department, User
 from qms.permissions import acting_user
@@ -297,7 +298,7 @@ class AuditViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
         return Response(AuditReportSerializer(reports, many=True).data)
 
 
-class ChecklistItemViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ChecklistItemViewSet(VersionedUpdateMixin, viewsets.GenericViewSet):
     """Answer a checklist question (`PATCH {result, notes}`) and attach evidence files (`POST …/evidence/`)."""
 
     serializer_class = ChecklistItemSerializer

@@ -31,6 +31,7 @@ from capa.models import ActionEvidenceFile, Capa, CapaAction, EffectivenessCheck
 from documents.models import Document
 from qms.api.filters import BooleanFilter, FilterSet
 from qms.api.history import HistoryMixin
+from qms.api.versions import VersionedUpdateMixin
 from qms.models import Clause, Department, User
 from qms.permissions import STAFF_ROLES, acting_user
 from qms.roles import Role
@@ -437,7 +438,7 @@ class CloseNonconformitySerializer(serializers.Serializer):
 # --- CAPAs ----------------------------------------------------------------------------------------------------------
 
 
-class CapaViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CapaViewSet(HistoryMixin, mixins.CreateModelMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """CAPAs: quality managers and auditors open them; the owner and quality managers analyse them, plan actions and
     move them on; a quality manager signs the effectiveness check. Who sees which follows `Capa.objects.visible_to`."""
 

@@ -24,6 +24,7 @@ from documents.search import search_documents
 from qms.api.filters import FilterSet
 from qms.api.history import HistoryMixin
 from qms.api.schema import CONFLICT
+from qms.api.versions import VersionedUpdateMixin
 from qms.models import Clause, Department, Signature, User
 from qms.permissions import acting_user
 from qms.roles import Role
@@ -252,7 +253,7 @@ class DocumentFilter(FilterSet):
         fields = ["status", "department", "owner", "document_type", "clause", "restricted"]
 
 
-class DocumentViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DocumentViewSet(HistoryMixin, mixins.CreateModelMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Controlled documents. Quality managers register them; owners and quality managers maintain them."""
 
     serializer_class = DocumentSerializer
@@ -461,7 +462,7 @@ class ChangeRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         return Response(self.get_serializer(change_request).data)
 
 
-class DocumentTypeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DocumentTypeViewSet(mixins.CreateModelMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Document types and their number prefixes: everyone reads them, quality managers maintain them."""
 
     serializer_class = DocumentTypeSerializer

@@ -29,7 +29,7 @@ from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
 from qms.views import render_history
-from qms.web import EchoBuffer, client_ip, csv_safe, run_service, select_options
+from qms.web import EchoBuffer, client_ip, csv_safe, run_service, select_options, versioned
 
 PAGE_SIZE = 50
 TRAINING_PAGE_SIZE = 20  # documents per page of the training matrix, each with its table of readers
@@ -194,7 +194,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = selectors.get_document_for_user(request.user, pk)
     if not document.is_managed_by(request.user):
         raise PermissionDenied("Only the document's owner or a quality manager may edit it.")
-    form = forms.DocumentForm(request.POST or None, instance=document)
+    form = versioned(forms.DocumentForm(request.POST or None, instance=document), document)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {

@@ -36,6 +36,7 @@ from improvement import services
 from improvement.models import Attachment, Comment, Idea, Vote, Watch
 from qms.api.filters import FilterBackend
 from qms.api.history import HistoryMixin
+from qms.api.versions import VersionedUpdateMixin
 from qms.markdown import render_markdown
 from qms.models import Department, User
 from qms.permissions import STAFF_ROLES, acting_user
@@ -296,7 +297,7 @@ class IdeaOrdering(OrderingFilter):
         return queryset.order_by(*(term.replace("votes", "vote_count") for term in ordering), "-id")
 
 
-class IdeaViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class IdeaViewSet(HistoryMixin, mixins.CreateModelMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Ideas: employees, auditors and quality managers submit, vote, comment and watch; quality managers accept,
     reject and park; the champion and quality managers write the PDCA notes and move the idea on. External auditors
     read the ideas that reached a decision."""

@@ -30,6 +30,7 @@ from qms.models import Clause, Notification, User
 from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.sessions import end_sessions_of
+from qms.web import run_service, versioned
 
 LIST_PAGE_SIZE = 50
 
@@ -140,13 +141,19 @@ def user_create(request: AuthenticatedRequest) -> HttpResponse:
 @role_required(Role.QUALITY_MANAGER)
 def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
-    form = UserForm(request.POST or None, instance=user)
+    form = versioned(UserForm(request.POST or None, instance=user), user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changed = {name: data[name] for name in form.changed_data if name not in {"roles", "username", "reason"}}
-        services.user_update(actor=request.user, user=user, roles=data["roles"], reason=data["reason"], **changed)
-        messages.success(request, f"Saved the account {user.username}.")
-        return redirect("user-list")
+        saved = run_service(
+            form,
+            lambda: services.user_update(
+                actor=request.user, user=user, roles=data["roles"], reason=data["reason"], **changed
+            ),
+        )
+        if saved is not None:
+            messages.success(request, f"Saved the account {user.username}.")
+            return redirect("user-list")
     context = {"form": form, "creating": False, "subject": user, "two_factor": two_factor.confirmed_device(user)}
     return render(request, "qms/user_form.html", context)
 

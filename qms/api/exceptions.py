@@ -11,9 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from qms.errors import ConflictError, DomainError, NotAllowed
+from qms.versions import StaleVersion
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleVersion):
+        return stale_version_response(exc)
     if isinstance(exc, ConflictError):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, NotAllowed):
@@ -26,3 +29,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = ValidationError(detail=detail)
     return drf_exception_handler(exc, context)
+
+
+def stale_version_response(stale: StaleVersion) -> Response:
+    """412: the record changed after the version in `If-Match`. The body says who changed what since, and the
+    `ETag` is the current version, to send after the client has looked (or re-read the record)."""
+    body = {
+        "detail": stale.message,
+        "version": stale.current,
+        "changes": [
+            {
+                "by": change.who,
+                "at": change.when,
+                "reason": change.reason,
+                "fields": [
+                    {"field": field.label, "before": field.before, "after": field.after} for field in change.fields
+                ],
+            }
+            for change in stale.changes
+        ],
+    }
+    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": f'"{stale.current}"'})

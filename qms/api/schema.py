@@ -4,7 +4,8 @@ Each operation gets the error statuses it can really answer, unless its view dec
 400 when it takes a body or query parameters, or changes state (an illegal transition, a wrong signature password);
 415 when it takes a body (sent in a media type it does not read); 401 and 403 when it needs a signed-in user with a
 role; 404 when its path names a record or it pages a list; 429 when it is throttled. A 409 (a concurrent change won)
-is rare and declared by the views that answer it, with `CONFLICT`.
+is rare and declared by the views that answer it, with `CONFLICT`. Views with `VersionedUpdateMixin` (qms.api.versions)
+declare the `ETag` of their record's reads and writes, `If-Match` on `PATCH`, and its 412 answer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
+
+from qms.api.versions import VersionedUpdateMixin
 
 _DETAIL = {
     "type": "object",
@@ -31,7 +34,55 @@ _FIELD_ERRORS = {
     },
     "additionalProperties": True,
 }
-_COMPONENTS = {"Error": _DETAIL, "ValidationError": _FIELD_ERRORS}
+_STALE_VERSION = {
+    "type": "object",
+    "description": "The record changed after the version in `If-Match`; nothing was saved.",
+    "properties": {
+        "detail": {"type": "string"},
+        "version": {"type": "string", "description": "The current version (also the answer's `ETag`)."},
+        "changes": {
+            "type": "array",
+            "description": "The saves since that version, oldest first.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "by": {"type": "string"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "reason": {"type": "string"},
+                    "fields": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "field": {"type": "string"},
+                                "before": {"type": "string"},
+                                "after": {"type": "string"},
+                            },
+                            "required": ["field", "before", "after"],
+                        },
+                    },
+                },
+                "required": ["by", "at", "reason", "fields"],
+            },
+        },
+    },
+    "required": ["detail", "version", "changes"],
+}
+_COMPONENTS = {"Error": _DETAIL, "ValidationError": _FIELD_ERRORS, "StaleVersion": _STALE_VERSION}
+_ETAG = {
+    "ETag": {
+        "description": "The record's version: send it back in `If-Match` to save only over this version.",
+        "schema": {"type": "string"},
+    }
+}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The `ETag` of the version this change was made from (or `*`). If the record has changed since, "
+    "nothing is saved and the answer is 412 with what changed. Without it the change is saved over any version.",
+    "schema": {"type": "string"},
+}
 
 _DESCRIPTIONS = {
     400: "Invalid input, an illegal state transition, or a wrong signature password.",
@@ -49,6 +100,7 @@ CONFLICT = OpenApiResponse(
 )
 
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_VERSIONED_ACTIONS = {"retrieve", "update", "partial_update"}
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -67,7 +119,21 @@ class AutoSchema(openapi.AutoSchema):
             declared = responses.setdefault(str(status), _response(status))
             # A view that words its own answer (`404: OpenApiResponse(description=…)`) still answers the shared body.
             declared.setdefault("content", _response(status)["content"])
+        if isinstance(self.view, VersionedUpdateMixin) and self.view.action in _VERSIONED_ACTIONS:
+            self._declare_versions(operation)
         return operation
+
+    def _declare_versions(self, operation: dict[str, Any]) -> None:
+        responses = operation["responses"]
+        if "200" in responses:
+            responses["200"].setdefault("headers", {}).update(_ETAG)
+        if self.method in {"PATCH", "PUT"}:
+            operation.setdefault("parameters", []).append(_IF_MATCH)
+            responses["412"] = {
+                "description": _STALE_VERSION["description"],
+                "headers": _ETAG,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StaleVersion"}}},
+            }
 
     def _error_statuses(self, operation: dict[str, Any]) -> list[int]:
         parameters = operation.get("parameters", [])

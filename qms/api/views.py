@@ -30,6 +30,7 @@ from qms.api.serializers import (
     TokenSerializer,
     UserSerializer,
 )
+from qms.api.versions import VersionedUpdateMixin
 from qms.jobs import get_job_for_user
 from qms.models import Clause, Department, Job, Notification
 from qms.permissions import ALL_ROLES, acting_user
@@ -99,7 +100,7 @@ def _second_factor_refusal(user: Any, otp: str) -> str | None:
     return two_factor.check_code(device, otp, user=user)
 
 
-class UserViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class UserViewSet(HistoryMixin, mixins.CreateModelMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Accounts. Everyone reads their own (`me`); quality managers list, create and change them."""
 
     serializer_class = UserSerializer

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from qms.api.history import HistoryMixin
+from qms.api.versions import VersionedUpdateMixin
 from qms.models import Clause, Department, User
 from qms.objectives import services
 from qms.objectives.models import VALUE_DIGITS, VALUE_PLACES, Measurement, Objective, Standing
@@ -189,7 +190,7 @@ class ObjectiveCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, help_text="The evaluation: what the result was, what follows.")
 
 
-class ObjectiveViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ObjectiveViewSet(HistoryMixin, mixins.CreateModelMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Quality objectives: everyone with a role reads them; quality managers set, change and close them; the owner
     (or a quality manager) enters the values of one measured by hand. Computed values are taken daily by a task."""
 

@@ -32,7 +32,7 @@ from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
 from qms.views import render_history
-from qms.web import EchoBuffer, csv_safe, run_service
+from qms.web import EchoBuffer, csv_safe, run_service, versioned
 
 PAGE_SIZE = 50
 SORTS = {
@@ -220,7 +220,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request, f"{objective.reference} is {objective.get_status_display().lower()}: it no longer changes."
         )
         return redirect(objective)
-    form = forms.ObjectiveForm.for_objective(objective, request.POST or None)
+    form = versioned(forms.ObjectiveForm.for_objective(objective, request.POST or None), objective)
     if request.method == "POST" and form.is_valid():
         changed = run_service(
             form,

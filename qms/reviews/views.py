@@ -30,7 +30,7 @@ from qms.reviews.report import decisions_with_actions, report_jobs
 from qms.reviews.selectors import get_review_for_user, reviews_for
 from qms.roles import has_role
 from qms.views import render_history
-from qms.web import client_ip, run_service
+from qms.web import client_ip, run_service, versioned
 
 PAGE_SIZE = 50
 RECENT_REPORTS = 5
@@ -113,10 +113,13 @@ def _detail_page(
     runner = has_role(user, *RUNNERS)
     page_forms: dict[str, BaseForm] = {}
     if review.can_prepare(user):
-        page_forms["details"] = forms.ReviewForm.for_review(review, prefix="details")
-        page_forms["written"] = forms.WrittenInputsForm(
-            prefix="written",
-            initial={"issues": review.issues, "resources": review.resources, "risk_actions": review.risk_actions},
+        page_forms["details"] = versioned(forms.ReviewForm.for_review(review, prefix="details"), review)
+        page_forms["written"] = versioned(
+            forms.WrittenInputsForm(
+                prefix="written",
+                initial={"issues": review.issues, "resources": review.resources, "risk_actions": review.risk_actions},
+            ),
+            review,
         )
         page_forms["cancel"] = forms.ReasonForm(prefix="cancel")
     if runner and review.status in {ManagementReview.Status.PREPARING, ManagementReview.Status.HELD}:
@@ -224,10 +227,15 @@ def _act(
     call: Callable[[ManagementReview, dict[str, Any]], Any],
     success: Callable[[ManagementReview], str],
     anchor: str = "",
+    *,
+    edits_review: bool = False,
 ) -> HttpResponse:
     """A POST on the review page: validate the form, make the one service call, and go back to the page; a refusal
-    shows the page again with the form open and the reason next to its field."""
+    shows the page again with the form open and the reason next to its field. A form that `edits_review` saves only
+    over the version of the review it was opened at (see `qms.web.versioned`)."""
     review = get_review_for_user(request.user, pk)
+    if edits_review:
+        versioned(form, review)
     if form.is_valid() and run_service(form, lambda: call(review, form.cleaned_data)) is not None:
         review.refresh_from_db()
         messages.success(request, success(review))
@@ -251,6 +259,7 @@ def edit_details(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         forms.ReviewForm(request.POST, prefix="details"),
         lambda review, data: services.review_update(actor=request.user, review=review, **data),
         lambda review: f"Saved {review.reference}.",
+        edits_review=True,
     )
 
 
@@ -264,6 +273,7 @@ def edit_written(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         lambda review, data: services.review_update(actor=request.user, review=review, **data),
         lambda review: "Saved the written inputs.",
         "#inputs",
+        edits_review=True,
     )
 
 

@@ -102,6 +102,11 @@ def _served(path: str, cookie: str) -> int:
     unhooks the per-request connection check), so it cannot show what happens between two real requests."""
     environ = RequestFactory().get(path, HTTP_COOKIE=cookie).environ
     statuses: list[str] = []
-    response = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
+        statuses.append(status)
+        return lambda body: None
+
+    response = WSGIHandler()(environ, start_response)
     response.close()  # sends request_finished, as a server does
     return int(statuses[0].split()[0])
