@@ -50,12 +50,13 @@ class StaleVersion(ConflictError):
     """The record changed after the version the edit started from (HTTP 412 in the API; the form shows the changes)."""
 
     def __init__(self, record: models.Model, expected: str) -> None:
+        # Not named by `str(record)`: a form has already put the person's unsaved values on the instance.
         self.current = version_of(record)
         self.changes = changes_since(record, expected)
         names = sorted({change.who for change in self.changes}) or ["someone else"]
         super().__init__(
-            f"{record} was changed by {', '.join(names)} after you opened it. Nothing was saved. "
-            "Look at what changed; to keep your version anyway, save again."
+            f"This {record._meta.verbose_name} was changed by {', '.join(names)} after you opened it. "
+            "Nothing was saved. Look at what changed; to keep your version anyway, save again."
         )
 
 
