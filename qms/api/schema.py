@@ -119,7 +119,7 @@ class AutoSchema(openapi.AutoSchema):
             declared = responses.setdefault(str(status), _response(status))
             # A view that words its own answer (`404: OpenApiResponse(description=…)`) still answers the shared body.
             declared.setdefault("content", _response(status)["content"])
-        if isinstance(self.view, VersionedUpdateMixin) and self.view.action in _VERSIONED_ACTIONS:
+        if isinstance(self.view, VersionedUpdateMixin) and getattr(self.view, "action", None) in _VERSIONED_ACTIONS:
             self._declare_versions(operation)
         return operation
 
