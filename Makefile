@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format typecheck schema bench backup restore-drill clean
+.PHONY: run test install lint format typecheck schema bench load backup restore-drill clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The load test (tests/load/) for longer than the suite's 60 s: 50 people at once for LOAD_SECONDS, on PostgreSQL and
+# Redis as `make test` finds them (DATABASE_URL, CELERY_BROKER_URL); it prints the figures of each kind of request.
+LOAD_SECONDS ?= 300
+
+load: $(STAMP)
+	LOAD_SECONDS=$(LOAD_SECONDS) $(PY) -m pytest tests/load -s -p no:cacheprovider $(PYTEST_ARGS)
 
 # Back up the database and the stored files (README, "Backup and restore"); BACKUP=folder for the drill.
 backup: $(STAMP)
