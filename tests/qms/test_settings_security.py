@@ -41,6 +41,13 @@ def test_app_refuses_a_bad_boolean_with_a_message_naming_the_variable():
     assert "DEBUG='perhaps' is not a boolean" in result.stderr
 
 
+def test_app_refuses_a_broker_visibility_timeout_too_close_to_the_report_time_limit():
+    # A report still running when its message comes back would be started again by a second worker.
+    result = _manage("check", DEBUG="true", BROKER_VISIBILITY_TIMEOUT_SECONDS="1200", REPORT_TIME_LIMIT_SECONDS="900")
+    assert result.returncode != 0
+    assert "REPORT_TIME_LIMIT_SECONDS=900 is above the maximum of 600" in result.stderr
+
+
 def test_check_deploy_prints_no_warnings_with_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
