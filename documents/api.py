@@ -78,6 +78,7 @@ class RevisionSerializer(serializers.ModelSerializer):
             "approved_at",
             "effective_at",
             "ended_at",
+            "imported_from",
             "end_reason",
             "approvals",
         ]

@@ -201,6 +201,12 @@ class Revision(models.Model):
     effective_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was superseded, withdrawn or retired.")
     end_reason = models.TextField(blank=True)
+    imported_from = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="For a revision brought in from an earlier system: the master list, its line and the file; it was "
+        "approved there, not here. Empty for revisions made here.",
+    )
 
     history = HistoricalRecords(excluded_fields=["extracted_text"])
     objects = RevisionQuerySet.as_manager()

@@ -6,8 +6,9 @@ logged and counted even though nothing else is written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -41,6 +42,8 @@ from qms.text_extraction import extract_text
 from qms.uploads import inspect_upload, stored_upload
 
 REVISION_FOLDER = "revisions"
+# A number kept from an earlier system: the type's code, a hyphen and digits (SOP-12, SOP-0120).
+IMPORTED_NUMBER = re.compile(r"[A-Z][A-Z0-9]{0,9}-\d{1,9}")
 REVIEW_REMINDER_DAYS = 30
 
 
@@ -170,6 +173,84 @@ def document_retire(*, actor: User, document: Document, password: str, comment: 
         record_signature(
             signer, meaning=Signature.Meaning.CLOSED, record=document, content_sha256=effective.sha256, comment=comment
         )
+    return document
+
+
+def document_import(
+    *,
+    actor: User,
+    number: str,
+    document_type: DocumentType,
+    title: str,
+    owner: User,
+    department: Department | None,
+    clauses: Iterable[Clause],
+    review_period_months: int | None,
+    revision_number: int,
+    effective_date: date,
+    file: UploadedFile,
+    approved_outside_by: str,
+    source: str,
+) -> Document:
+    """Bring in a document that was controlled in an earlier system, in force at the revision it had there.
+
+    It keeps its number (the type's sequence goes on after it) and its revision number. Its revision is recorded as
+    imported (who imported it and when are its history; `imported_from` says from which list, line and file; the
+    file's SHA-256 is kept as for any revision), and is neither approved nor signed by anyone here: the people who
+    approved it in the earlier system are named in its summary, as the master list gave them.
+    """
+    if not actor.has_role("quality_manager"):
+        raise NotAllowed("Only a quality manager may import documents.")
+    if not IMPORTED_NUMBER.fullmatch(number) or not number.startswith(f"{document_type.code}-"):
+        raise DomainError(f"The number must be {document_type.code}- followed by digits.", field="number")
+    if revision_number < 1:
+        raise DomainError("The revision must be a whole number of 1 or more.", field="revision")
+    if effective_date > timezone.localdate():
+        raise DomainError("Only documents already in force are imported; the effective date is later than today.")
+    checked = inspect_upload(file)
+    text = _text_of(file, checked.content_type)
+    summary = "Imported from an earlier system"
+    if approved_outside_by:
+        summary += f"; approved there by {approved_outside_by}"
+    reason = f"Imported from {source}"
+    with stored_upload(file, checked, folder=REVISION_FOLDER) as stored_name, transaction.atomic():
+        if Document.objects.filter(number=number).exists():
+            raise ConflictError(f"{number} is already a document here.")
+        sequences.at_least(f"document:{document_type.code}", int(number.rsplit("-", 1)[1]))
+        period = review_period_months or document_type.default_review_period_months
+        document = Document(
+            number=number,
+            document_type=document_type,
+            title=title,
+            owner=owner,
+            department=department,
+            review_period_months=period,
+            status=Document.Status.EFFECTIVE,
+            next_review_due=add_months(effective_date, period),
+        )
+        document.search_text = search_text_for(document, text)
+        stamp(document, actor=actor, reason=reason)
+        document.save()
+        _set_links(document, clauses, None, None, actor=actor)
+        in_force_since = timezone.make_aware(datetime.combine(effective_date, time.min))
+        revision = Revision(
+            document=document,
+            revision=revision_number,
+            file=stored_name,
+            original_filename=checked.original_name,
+            sha256=checked.sha256,
+            size=checked.size,
+            content_type=checked.content_type,
+            extracted_text=text,
+            change_summary=summary,
+            author=owner,  # the earlier system's author is not known; the owner answers for the content
+            status=Revision.Status.EFFECTIVE,
+            effective_date=effective_date,
+            effective_at=in_force_since,
+            imported_from=source,
+        )
+        stamp(revision, actor=actor, reason=f"{reason}; file SHA-256 {checked.sha256}")
+        revision.save()
     return document
 
 

@@ -16,3 +16,13 @@ def next_value(key: str) -> int:
         sequence.last_value += 1
         sequence.save(update_fields=["last_value"])
         return sequence.last_value
+
+
+def at_least(key: str, value: int) -> None:
+    """Make sure `key` hands out numbers after `value` (a number kept from an earlier system, say SOP-0120)."""
+    with transaction.atomic():
+        Sequence.objects.get_or_create(key=key)
+        sequence = Sequence.objects.select_for_update().get(key=key)
+        if sequence.last_value < value:
+            sequence.last_value = value
+            sequence.save(update_fields=["last_value"])

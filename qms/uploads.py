@@ -348,11 +348,11 @@ def stored_upload(uploaded: UploadedFile, checked: CheckedUpload, *, folder: str
     try:
         yield name
     except BaseException:
-        _delete_quietly(name)
+        delete_quietly(name)
         raise
 
 
-def _delete_quietly(name: str) -> None:
+def delete_quietly(name: str) -> None:
     # A failed clean-up (a storage outage) must not hide the error that caused it; an orphan file is the lesser harm.
     try:
         default_storage.delete(name)

@@ -153,7 +153,8 @@ def document_register(user: Any, period: Period) -> Iterator[Row]:
 
 
 def revision_register(user: Any, period: Period) -> Iterator[Row]:
-    """Revisions in force during the period, one row per approval (its signature included); one row if none."""
+    """Revisions in force during the period, one row per approval (its signature included); one row if none. A
+    revision imported from an earlier system has no approval here and says where it came from."""
     header = [
         "document",
         "revision",
@@ -166,6 +167,7 @@ def revision_register(user: Any, period: Period) -> Iterator[Row]:
         "decided_at",
         "signature_meaning",
         "signed_sha256",
+        "imported_from",
     ]
     yield header
     revisions = revisions_in_period(user, period).prefetch_related("approvals__approver", "approvals__signature")
@@ -173,7 +175,7 @@ def revision_register(user: Any, period: Period) -> Iterator[Row]:
         base = [rev.document.number, rev.revision, rev.effective_at, rev.ended_at, rev.sha256, rev.author]
         approvals: list[Approval] = list(rev.approvals.all())
         if not approvals:
-            yield [_cell(v) for v in [*base, "", "", "", "", ""]]
+            yield [_cell(v) for v in [*base, "", "", "", "", "", rev.imported_from]]
         for approval in approvals:
             signature = approval.signature
             yield [
@@ -185,6 +187,7 @@ def revision_register(user: Any, period: Period) -> Iterator[Row]:
                     approval.decided_at,
                     signature.meaning if signature else "",
                     signature.content_sha256 if signature else "",
+                    rev.imported_from,
                 ]
             ]
 

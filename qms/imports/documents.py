@@ -1,0 +1,315 @@
+"""Importing controlled documents: a master list (one row per document) and a ZIP of their files.
+
+Each row becomes a document in force at the revision it had in the earlier system, through
+`documents.services.document_import`: its number is kept, its file checked by content like any upload, and its
+revision recorded as imported, not as approved by anyone here. A row whose number an earlier import brought in with the
+same file is skipped, so a list can be run again after fixing the rows that were wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import IO, Any
+from zipfile import ZipInfo
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from documents.models import Document, DocumentType, Revision
+from documents.services import IMPORTED_NUMBER, document_import
+from qms.errors import DomainError
+from qms.imports.archives import Archive, ArchiveError, open_archive
+from qms.imports.report import Report, RowReport
+from qms.imports.tables import Row, TableError, read_table
+from qms.models import Clause, Department, User
+from qms.uploads import delete_quietly, inspect_upload
+
+# In the order of the template: what the document is, whose, about what, which revision since when, and its file.
+COLUMNS = ["number", "title", "type", "owner", "department", "clauses", "revision", "effective_date"]
+COLUMNS += ["review_period_months", "approvers", "file"]
+REQUIRED = ["number", "title", "type", "owner", "effective_date", "file"]
+OPTIONAL = [column for column in COLUMNS if column not in REQUIRED]
+
+Progress = Callable[[int, str], None]
+_TITLE_LENGTH = Document._meta.get_field("title").max_length or 200
+_SOURCE_LENGTH = Revision._meta.get_field("imported_from").max_length or 500
+_APPROVERS_LENGTH = 300
+_LIST_SEPARATORS = re.compile(r"[;,|\s]+")
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+@dataclass
+class _Planned:
+    report: RowReport
+    member: ZipInfo
+    fields: dict[str, Any]
+
+
+def check_documents(master: bytes, archive_file: IO[bytes], *, actor: User) -> Report:
+    """The dry run: what importing this list and ZIP would do, line by line. Writes nothing."""
+    report, _ = _check(master, archive_file, actor=actor)
+    return report
+
+
+def import_documents(
+    master: bytes, archive_file: IO[bytes], *, actor: User, source: str, progress: Progress | None = None
+) -> Report:
+    """Check the list again and, if nothing is wrong, write every new row in one transaction: all or nothing.
+
+    `source` names the master list in each revision's record (a file name). Returns the report; when it is not `ok`
+    nothing was written. Stored files of a run that fails half-way are deleted again."""
+    report_progress = progress or (lambda percent, message: None)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            report, planned = _check(master, archive_file, actor=actor, progress=report_progress)
+            if not report.ok:
+                return report
+            archive = open_archive(archive_file)
+            try:
+                for done, plan in enumerate(planned, start=1):
+                    origin = f"{source}, line {plan.report.line}: {plan.fields['file']}"[:_SOURCE_LENGTH]
+                    document = _import_row(plan, archive, actor=actor, source=origin)
+                    stored.append(document.revisions.get().file.name)
+                    report_progress(50 + 49 * done // len(planned), f"Imported {document.number}")
+            finally:
+                archive.close()
+    except BaseException:
+        for name in stored:
+            delete_quietly(name)
+        raise
+    return report
+
+
+def template_csv() -> str:
+    """The master list's header and one example row, for people to fill in."""
+    example = ["SOP-0012", "Cleaning the filling line", "SOP", "jsmith", "Production", "7.5.3; 8.5.1", "3"]
+    example += ["2025-03-01", "12", "Anna Berg; Tom Lee", "sops/SOP-0012 Cleaning.pdf"]
+    return ",".join(COLUMNS) + "\n" + ",".join(f'"{value}"' if "," in value else value for value in example) + "\n"
+
+
+# --- The check --------------------------------------------------------------------------------------------------------
+
+
+def _check(
+    master: bytes, archive_file: IO[bytes], *, actor: User, progress: Progress | None = None
+) -> tuple[Report, list[_Planned]]:
+    report = Report()
+    try:
+        table = read_table(master, required=REQUIRED, optional=OPTIONAL)
+    except TableError as error:
+        report.file_errors.append(f"The master list: {error}")
+        return report, []
+    try:
+        archive = open_archive(archive_file)
+    except ArchiveError as error:
+        report.file_errors.append(f"The ZIP: {error}")
+        return report, []
+    report.notes += table.notes
+    report.notes += [f"The ZIP's entry {name!r} is not used: {why}." for name, why in archive.refused.items()]
+    lookups = _Lookups.load()
+    planned = []
+    first_line_of: dict[str, int] = {}
+    used: set[str] = set()
+    try:
+        for index, row in enumerate(table.rows, start=1):
+            row_report, plan = _check_row(row, archive, lookups, first_line_of)
+            report.rows.append(row_report)
+            if plan is not None:
+                used.add(plan.member.filename)
+                if row_report.outcome == "create":
+                    planned.append(plan)
+            if progress is not None and index % 25 == 0:
+                progress(50 * index // len(table.rows), f"Checked {index} of {len(table.rows)} rows")
+    finally:
+        archive.close()
+    unused = len(archive.members) - len(used)
+    if unused:
+        report.notes.append(f"{unused} file(s) in the ZIP are named by no row and are not imported.")
+    if not table.rows:
+        report.file_errors.append("The master list has no rows under its header.")
+    return report, planned
+
+
+@dataclass
+class _Lookups:
+    """Everything a row may name, read once for the whole list (a 10,000-row list asks the database a few times)."""
+
+    users: dict[str, User]
+    types: dict[str, DocumentType]
+    departments: dict[str, Department]
+    clauses: dict[str, Clause]
+    imported: dict[str, set[str]]  # number → the SHA-256 of the files earlier imports brought in under it
+    existing: set[str]
+
+    @classmethod
+    def load(cls) -> _Lookups:
+        users: dict[str, User] = {}
+        for user in User.objects.filter(is_active=True):
+            users[user.username.lower()] = user
+            if user.email:
+                users.setdefault(user.email.lower(), user)
+        types: dict[str, DocumentType] = {}
+        for document_type in DocumentType.objects.all():
+            types[document_type.code.lower()] = document_type
+            types.setdefault(document_type.name.lower(), document_type)
+        departments: dict[str, Department] = {}
+        for department in Department.objects.filter(is_active=True):
+            departments[department.name.lower()] = department
+            departments.setdefault(department.code.lower(), department)
+        imported: dict[str, set[str]] = {}
+        for number, sha256 in Revision.objects.exclude(imported_from="").values_list("document__number", "sha256"):
+            imported.setdefault(number, set()).add(sha256)
+        return cls(
+            users=users,
+            types=types,
+            departments=departments,
+            clauses={clause.number: clause for clause in Clause.objects.all()},
+            imported=imported,
+            existing=set(Document.objects.values_list("number", flat=True)),
+        )
+
+
+def _check_row(
+    row: Row, archive: Archive, lookups: _Lookups, first_line_of: dict[str, int]
+) -> tuple[RowReport, _Planned | None]:
+    values = row.values
+    number = values["number"].upper()
+    result = RowReport(line=row.line, key=number or "(no number)", outcome="create")
+    errors = result.messages
+    if row.problem:
+        errors.append(row.problem)
+    if not number:
+        errors.append("The number is missing.")
+    elif not IMPORTED_NUMBER.fullmatch(number):
+        errors.append(f"The number {number!r} is not a type code, a hyphen and digits (SOP-0012).")
+    elif number in first_line_of:
+        errors.append(f"{number} is also on line {first_line_of[number]}.")
+    else:
+        first_line_of[number] = row.line
+    title = values["title"]
+    if not title:
+        errors.append("The title is missing.")
+    elif len(title) > _TITLE_LENGTH:
+        errors.append(f"The title is longer than {_TITLE_LENGTH} characters.")
+    document_type = lookups.types.get(values["type"].lower())
+    if document_type is None:
+        errors.append(f"Unknown document type {values['type']!r}." if values["type"] else "The type is missing.")
+    elif not document_type.is_active:
+        errors.append(f"Documents of type {document_type.code} are no longer created.")
+    elif number and not number.startswith(f"{document_type.code}-"):
+        errors.append(f"The number {number} does not start with its type's code, {document_type.code}-.")
+    owner = lookups.users.get(values["owner"].lower())
+    if owner is None:
+        errors.append(
+            f"Unknown owner {values['owner']!r} (a username or email of an active person)."
+            if values["owner"]
+            else "The owner is missing."
+        )
+    department = None
+    if values.get("department"):
+        department = lookups.departments.get(values["department"].lower())
+        if department is None:
+            errors.append(f"Unknown department {values['department']!r}.")
+    clauses = []
+    for reference in _LIST_SEPARATORS.split(values.get("clauses", "")):
+        if reference:
+            clause = lookups.clauses.get(reference)
+            if clause is None:
+                errors.append(f"Unknown ISO 9001 clause {reference!r}.")
+            else:
+                clauses.append(clause)
+    revision = _whole_number(values.get("revision", ""), default=1)
+    if revision is None:
+        errors.append(f"The revision {values['revision']!r} is not a whole number of 1 or more.")
+    period = _whole_number(values.get("review_period_months", ""), default=0)
+    if period is None or period > 120:
+        errors.append(f"The review period {values['review_period_months']!r} is not a number of months from 1 to 120.")
+    effective_date = _date(values["effective_date"])
+    if effective_date is None:
+        errors.append(
+            f"The effective date {values['effective_date']!r} is not a date (use YYYY-MM-DD)."
+            if values["effective_date"]
+            else "The effective date is missing."
+        )
+    elif effective_date > timezone.localdate():
+        errors.append(f"The effective date {effective_date} is in the future; only documents in force are imported.")
+    approvers = values.get("approvers", "")
+    if len(approvers) > _APPROVERS_LENGTH:
+        errors.append(f"The approvers are longer than {_APPROVERS_LENGTH} characters.")
+    plan = None
+    member = archive.find(values["file"]) if values["file"] else None
+    if not values["file"]:
+        errors.append("The file is missing.")
+    elif member is None:
+        refused = archive.refused.get(values["file"])
+        errors.append(f"The file {values['file']!r} is {'refused: ' + refused if refused else 'not in the ZIP'}.")
+    else:
+        sha256 = _checked_sha256(archive, member, errors)
+        fields = {
+            "number": number,
+            "document_type": document_type,
+            "title": title,
+            "owner": owner,
+            "department": department,
+            "clauses": clauses,
+            "review_period_months": period or None,
+            "revision_number": revision,
+            "effective_date": effective_date,
+            "approved_outside_by": approvers,
+            "file": values["file"],
+        }
+        plan = _Planned(report=result, member=member, fields=fields)
+        if number in lookups.existing and not errors:
+            if sha256 in lookups.imported.get(number, set()):
+                result.outcome = "skip"
+                errors.append(f"{number} was imported before with this file; it is left as it is.")
+                return result, plan
+            errors.append(
+                f"{number} was imported before with another file."
+                if number in lookups.imported
+                else f"{number} is already a document here."
+            )
+    if errors:
+        result.outcome = "error"
+    return result, plan
+
+
+def _checked_sha256(archive: Archive, member: ZipInfo, errors: list[str]) -> str:
+    with archive.open(member) as stream:
+        try:
+            return inspect_upload(_as_upload(stream, member)).sha256
+        except DomainError as refusal:
+            errors.append(f"The file {member.filename!r} is refused: {refusal.message}")
+            return ""
+
+
+def _import_row(plan: _Planned, archive: Archive, *, actor: User, source: str) -> Document:
+    fields = {name: value for name, value in plan.fields.items() if name != "file"}
+    with archive.open(plan.member) as stream:
+        return document_import(actor=actor, file=_as_upload(stream, plan.member), source=source, **fields)
+
+
+def _as_upload(stream: IO[bytes], member: ZipInfo) -> UploadedFile:
+    """A ZIP member as an upload, read in chunks like one (never all in memory)."""
+    return UploadedFile(file=stream, name=PurePosixPath(member.filename).name, size=member.file_size)
+
+
+def _whole_number(text: str, *, default: int) -> int | None:
+    if not text:
+        return default
+    return int(text) if text.isdigit() and int(text) >= 1 else None
+
+
+def _date(text: str) -> date | None:
+    for format in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, format).date()
+        except ValueError:
+            continue
+    return None
