@@ -31,7 +31,8 @@ from typing import Any
 from celery import Task
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.functions import Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -99,20 +100,49 @@ def get_job_for_user(user: Any, pk: int | str) -> Job:
 
 class JobProgress:
     """What the work uses to say how far it has come. Each report is written at once, in its own statement, so a
-    browser polling the job sees it while the work goes on; the bar never moves back."""
+    browser polling the job sees it while the work goes on; the bar never moves back.
+
+    Work that holds one transaction open for all it writes (an all-or-nothing import) reports through a connection of
+    its own, outside that transaction, or nothing would show until the end. SQLite allows one writer at a time, so
+    there the bar moves only outside such a transaction."""
 
     def __init__(self, job: Job) -> None:
         self._job = job
+        self._beside: BaseDatabaseWrapper | None = None
+        # The transactions already open when the work starts (a test's own) are not the work's.
+        self._depth_before_the_work = len(connection.atomic_blocks)
 
     def report(self, percent: int, message: str) -> None:
         percent = max(0, min(_MAX_REPORTED_PROGRESS, int(percent)))
         message = message[:_MESSAGE_LENGTH]
+        if len(connection.atomic_blocks) > self._depth_before_the_work:
+            self._report_beside_the_transaction(percent, message)
+            return
         # `update()` bypasses model history, which the style forbids for tracked models; Job keeps none (see the
         # model), and one UPDATE is what makes the report visible without a transaction around the work. The
         # filter on `attempts` keeps a run that was superseded (its worker presumed dead) from writing over the new one.
         Job.objects.filter(pk=self._job.pk, status=Job.Status.RUNNING, attempts=self._job.attempts).update(
             progress=Greatest("progress", percent), message=message
         )
+        self._job.progress = max(self._job.progress, percent)
+        self._job.message = message
+
+    def close(self) -> None:
+        if self._beside is not None:
+            self._beside.close()
+            self._beside = None
+
+    def _report_beside_the_transaction(self, percent: int, message: str) -> None:
+        if connection.vendor != "postgresql":
+            return
+        if self._beside is None:
+            self._beside = connections.create_connection(DEFAULT_DB_ALIAS)
+        with self._beside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET progress = GREATEST(progress, %s), message = %s "  # noqa: S608 - our table
+                "WHERE id = %s AND status = %s AND attempts = %s",
+                [percent, message, self._job.pk, Job.Status.RUNNING, self._job.attempts],
+            )
         self._job.progress = max(self._job.progress, percent)
         self._job.message = message
 
@@ -129,8 +159,9 @@ def run_job(job_id: int, work: Work) -> None:
     # Failures end here, recorded on the job, and are not raised again: the person who asked reads the error and
     # decides to retry (`job_retry`). Raising would let Celery's retries (or a redelivery with late acks) run a job
     # that fails for good again and again, and would log the same traceback twice.
+    progress = JobProgress(job)
     try:
-        download_name, content, content_type = work(job, JobProgress(job))
+        download_name, content, content_type = work(job, progress)
         stored = _store(content, download_name, content_type)
         if not _finish(job, stored=stored, download_name=download_name, content=content, content_type=content_type):
             logger.info("Job %s was taken over by a later attempt; this attempt's file is discarded", job.pk)
@@ -143,6 +174,8 @@ def run_job(job_id: int, work: Work) -> None:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         _delete_quietly(stored)
         _fail(job, GENERIC_ERROR)
+    finally:
+        progress.close()
 
 
 def _claim(job_id: int) -> Job | None:

@@ -303,4 +303,5 @@ class QueuedTask(models.Model):
 
 
 from qms.evidence.models import EvidencePack  # noqa: E402,F401
+from qms.imports.models import ImportRun  # noqa: E402,F401
 from qms.trail.models import PendingSeal, TrailSeal  # noqa: E402,F401

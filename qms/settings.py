@@ -285,6 +285,8 @@ CELERY_TASK_ROUTES = {
     "audits.tasks.render_audit_report": {"queue": "reports"},  # the audit report PDF
     "qms.evidence.tasks.build_evidence_pack": {"queue": "reports"},  # the ZIP, with its PDF cover
     "qms.reviews.tasks.render_review_pdf": {"queue": "reports"},  # the management review report PDF
+    "qms.imports.tasks.check_import": {"queue": "reports"},  # reads every file of an import's ZIP
+    "qms.imports.tasks.run_import": {"queue": "reports"},  # writes them, in one transaction
 }
 # A task whose worker died (killed, its machine lost) is delivered again once the Redis broker's visibility timeout
 # has passed since a worker took it: Redis cannot tell a dead worker from a slow one. A worker process that dies while

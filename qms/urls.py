@@ -32,6 +32,7 @@ urlpatterns = [
     path("management-reviews/", include("qms.reviews.urls")),
     path("objectives/", include("qms.objectives.urls")),
     path("evidence-packs/", include("qms.evidence.urls")),
+    path("imports/", include("qms.imports.urls")),
     # Namespaced, so the router's names ("user-list", "clause-detail") never shadow the browser pages' names.
     path("api/v1/", include(("qms.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,7 +8,10 @@ same file is skipped, so a list can be run again after fixing the rows that were
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,9 +53,9 @@ class _Planned:
     fields: dict[str, Any]
 
 
-def check_documents(master: bytes, archive_file: IO[bytes], *, actor: User) -> Report:
+def check_documents(master: bytes, archive_file: IO[bytes], *, actor: User, progress: Progress | None = None) -> Report:
     """The dry run: what importing this list and ZIP would do, line by line. Writes nothing."""
-    report, _ = _check(master, archive_file, actor=actor)
+    report, _ = _check(master, archive_file, actor=actor, progress=progress)
     return report
 
 
@@ -86,11 +89,33 @@ def import_documents(
     return report
 
 
-def template_csv() -> str:
-    """The master list's header and one example row, for people to fill in."""
-    example = ["SOP-0012", "Cleaning the filling line", "SOP", "jsmith", "Production", "7.5.3; 8.5.1", "3"]
-    example += ["2025-03-01", "12", "Anna Berg; Tom Lee", "sops/SOP-0012 Cleaning.pdf"]
-    return ",".join(COLUMNS) + "\n" + ",".join(f'"{value}"' if "," in value else value for value in example) + "\n"
+SAMPLE_FILES = {
+    "sops/SOP-0012 cleaning.md": "# Cleaning the filling line\n\n1. Rinse.\n2. Foam.\n3. Rinse.\n4. Sanitise.\n",
+    "work-instructions/WI-0003 scales.md": "# Calibrating the scales\n\nWeekly, with the 5 kg test weight.\n",
+}
+
+
+def template_csv(*, owner: str) -> str:
+    """The master list's header and two example rows naming the sample ZIP's files, for people to fill in."""
+    cleaning = ["SOP-0012", "Cleaning the filling line", "SOP", owner, "", "7.5.3; 8.5.1", "3", "2025-03-01", "12"]
+    scales = ["WI-0003", "Calibrating the scales", "WI", owner, "", "7.1.5", "1", "2024-06-01", "24"]
+    rows = [
+        COLUMNS,
+        [*cleaning, "Anna Berg; Tom Lee", "sops/SOP-0012 cleaning.md"],
+        [*scales, "", "work-instructions/WI-0003 scales.md"],
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def sample_zip() -> bytes:
+    """A ZIP holding the files the template's example rows name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in SAMPLE_FILES.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 # --- The check --------------------------------------------------------------------------------------------------------
@@ -125,7 +150,7 @@ def _check(
                 if row_report.outcome == "create":
                     planned.append(plan)
             if progress is not None and index % 25 == 0:
-                progress(50 * index // len(table.rows), f"Checked {index} of {len(table.rows)} rows")
+                progress(50 * index // len(table.rows), f"Checked {index:,} of {len(table.rows):,} rows")
     finally:
         archive.close()
     unused = len(archive.members) - len(used)

@@ -29,6 +29,7 @@ from capa.models import ActionEvidenceFile, Capa, Nonconformity
 from documents.models import ChangeRequest, Document
 from improvement.models import Attachment, Idea
 from qms.evidence.models import EvidencePack
+from qms.imports.models import ImportRun
 from qms.models import Job, Notification, User
 from qms.objectives.models import Objective
 from qms.reviews.models import ManagementReview, ReviewAction
@@ -127,6 +128,13 @@ class World:
         self.pack = EvidencePack.objects.create(
             created_by=quality_manager, period_start="2026-01-01", period_end="2026-03-31", clauses=[]
         )
+        self.import_run = ImportRun.objects.create(
+            kind=ImportRun.Kind.DOCUMENTS,
+            status=ImportRun.Status.CHECKED,
+            created_by=quality_manager,
+            master_name="master.csv",
+            master_sha256="0" * 64,
+        )
 
     def subject(self, route: str) -> Subject:
         api = route.startswith("api/v1/")
@@ -169,6 +177,7 @@ class World:
             (r"^management-review-actions/", lambda: Subject(self.review_action.review, {"pk": self.review_action.pk})),
             (r"^objectives/|^quality-objectives/", lambda: Subject(self.objective, {"pk": self.objective.pk})),
             (r"^evidence-packs/", lambda: Subject(self.pack, {"pk": self.pack.pk})),
+            (r"^imports/", lambda: Subject(self.import_run, {"pk": self.import_run.pk, "kind": "documents"})),
         ]
         for pattern, build in rules:
             if re.search(pattern, area):

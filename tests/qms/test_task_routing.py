@@ -26,6 +26,8 @@ REPORT_TASKS = {
     "audits.tasks.render_audit_report",
     "qms.evidence.tasks.build_evidence_pack",
     "qms.reviews.tasks.render_review_pdf",
+    "qms.imports.tasks.check_import",
+    "qms.imports.tasks.run_import",
 }
 OUR_MODULES = ("qms.", "documents.", "audits.", "capa.", "improvement.")
 

@@ -1,0 +1,124 @@
+"""The import pages: upload a master list (and its ZIP), read the check's report line by line, then import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qms.imports import documents, services
+from qms.imports.models import ImportRun
+from qms.permissions import AuthenticatedRequest, role_required
+from qms.roles import Role
+from qms.upload_limits import upload_limit
+from qms.uploads import content_disposition
+from qms.web import run_service
+
+# A document set is uploaded in one go; larger sets go through `manage.py import_documents` on the server.
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+# Rows shown on the page; the report's CSV has every one.
+SHOWN_ROWS = 500
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="What to import", choices=ImportRun.Kind.choices)
+    master = forms.FileField(
+        label="Master list (CSV)",
+        help_text="One row per record, the first line naming the columns. UTF-8 or Windows-1252; commas, semicolons "
+        "or tabs.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    archive = forms.FileField(
+        label="Files (ZIP)",
+        required=False,
+        help_text="For documents: a ZIP holding the file each row names in its file column (folders allowed).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+
+
+@upload_limit(MAX_IMPORT_BYTES)
+@role_required(Role.QUALITY_MANAGER)
+@require_http_methods(["GET", "POST"])
+def import_list(request: AuthenticatedRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = run_service(
+            form,
+            lambda: services.import_upload(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                master=form.cleaned_data["master"],
+                archive=form.cleaned_data["archive"],
+            ),
+        )
+        if run is not None:
+            return redirect(run)
+    runs = ImportRun.objects.visible_to(request.user).select_related("created_by", "job")[:50]
+    context = {"form": form, "runs": runs, "kinds": ImportRun.Kind.choices}
+    return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_GET
+def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return render(request, "imports/import_detail.html", _context(_run_for(request, pk)))
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_GET
+def import_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The part of the page that follows the job: polled while it runs, then the report."""
+    return render(request, "imports/partials/run_status.html", _context(_run_for(request, pk)))
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_POST
+def import_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    run = _run_for(request, pk)
+    form = forms.Form(request.POST)
+    started = run_service(form, lambda: services.import_start(actor=request.user, run=run))
+    if started is None:
+        context = _context(run) | {"start_errors": form.non_field_errors()}
+        return render(request, "imports/import_detail.html", context, status=400)
+    return redirect(started)
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_GET
+def template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
+    if kind not in services.KINDS:
+        raise Http404("No such import.")
+    response = HttpResponse(services.KINDS[kind].template(request.user), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(f"{kind}-master-list.csv")
+    return response
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_GET
+def sample(request: AuthenticatedRequest, kind: str) -> HttpResponse:
+    if kind != ImportRun.Kind.DOCUMENTS:
+        raise Http404("Only a documents import comes with files.")
+    response = HttpResponse(documents.sample_zip(), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition(f"{kind}-sample-files.zip")
+    return response
+
+
+def _run_for(request: AuthenticatedRequest, pk: int) -> ImportRun:
+    return get_object_or_404(ImportRun.objects.visible_to(request.user).select_related("created_by", "job"), pk=pk)
+
+
+def _context(run: ImportRun) -> dict[str, object]:
+    report = run.report or {}
+    rows = report.get("rows", [])
+    problems = [row for row in rows if row["outcome"] == "error"]
+    return {
+        "run": run,
+        "job": run.job,
+        "working": run.status in {ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING},
+        "report": report,
+        "problems": problems[:SHOWN_ROWS],
+        "more_problems": max(0, len(problems) - SHOWN_ROWS),
+        "to_create": [row for row in rows if row["outcome"] == "create"][:SHOWN_ROWS],
+        "skipped": [row for row in rows if row["outcome"] == "skip"][:SHOWN_ROWS],
+    }
