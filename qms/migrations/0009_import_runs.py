@@ -8,61 +8,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('qms', '0008_task_outbox'),
+        ("qms", "0008_task_outbox"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalImportRun',
+            name="HistoricalImportRun",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('documents', 'Documents in force')], max_length=20)),
-                ('status', models.CharField(choices=[('checking', 'Checking'), ('checked', 'Checked'), ('importing', 'Importing'), ('imported', 'Imported'), ('failed', 'Failed')], default='checking', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('master', models.TextField(editable=False, max_length=300)),
-                ('master_name', models.CharField(max_length=255)),
-                ('master_sha256', models.CharField(max_length=64)),
-                ('archive', models.TextField(blank=True, editable=False, max_length=300)),
-                ('archive_name', models.CharField(blank=True, max_length=255)),
-                ('archive_sha256', models.CharField(blank=True, max_length=64)),
-                ('report', models.JSONField(blank=True, default=dict, help_text="The last check's or run's report, line by line.")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='qms.job')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("documents", "Documents in force")], max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checking", "Checking"),
+                            ("checked", "Checked"),
+                            ("importing", "Importing"),
+                            ("imported", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="checking",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("master", models.TextField(editable=False, max_length=300)),
+                ("master_name", models.CharField(max_length=255)),
+                ("master_sha256", models.CharField(max_length=64)),
+                ("archive", models.TextField(blank=True, editable=False, max_length=300)),
+                ("archive_name", models.CharField(blank=True, max_length=255)),
+                ("archive_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "report",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="The last check's or run's report, line by line."
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="qms.job",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical import run',
-                'verbose_name_plural': 'historical import runs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical import run",
+                "verbose_name_plural": "historical import runs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('documents', 'Documents in force')], max_length=20)),
-                ('status', models.CharField(choices=[('checking', 'Checking'), ('checked', 'Checked'), ('importing', 'Importing'), ('imported', 'Imported'), ('failed', 'Failed')], default='checking', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('master', models.FileField(editable=False, max_length=300, upload_to='')),
-                ('master_name', models.CharField(max_length=255)),
-                ('master_sha256', models.CharField(max_length=64)),
-                ('archive', models.FileField(blank=True, editable=False, max_length=300, upload_to='')),
-                ('archive_name', models.CharField(blank=True, max_length=255)),
-                ('archive_sha256', models.CharField(blank=True, max_length=64)),
-                ('report', models.JSONField(blank=True, default=dict, help_text="The last check's or run's report, line by line.")),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='import_runs', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qms.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("documents", "Documents in force")], max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checking", "Checking"),
+                            ("checked", "Checked"),
+                            ("importing", "Importing"),
+                            ("imported", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="checking",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("master", models.FileField(editable=False, max_length=300, upload_to="")),
+                ("master_name", models.CharField(max_length=255)),
+                ("master_sha256", models.CharField(max_length=64)),
+                ("archive", models.FileField(blank=True, editable=False, max_length=300, upload_to="")),
+                ("archive_name", models.CharField(blank=True, max_length=255)),
+                ("archive_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "report",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="The last check's or run's report, line by line."
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="import_runs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="qms.job",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
