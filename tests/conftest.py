@@ -346,11 +346,18 @@ def stop_worker(process: subprocess.Popen[str]) -> None:
 def tasks_through_broker(broker_url: str) -> Iterator[None]:
     """Tasks queued in this process go to `broker_url` instead of running in-process, for the duration."""
     previous = {"task_always_eager": celery_app.conf.task_always_eager, "broker_url": celery_app.conf.broker_url}
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting, as CI sets it.
+    previous_environment = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = broker_url
     celery_app.conf.update(task_always_eager=False, broker_url=broker_url)
     _drop_broker_connections()
     try:
         yield
     finally:
+        if previous_environment is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_environment
         celery_app.conf.update(previous)
         _drop_broker_connections()
 
