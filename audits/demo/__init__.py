@@ -9,7 +9,6 @@ planned dates.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 
 from django.core.management.base import OutputWrapper
@@ -32,7 +31,6 @@ from audits.demo.programme import AUDITS
 from audits.models import Audit, ChecklistItem, ChecklistTemplate, Finding
 from documents.models import Document
 from qms.history import stamp
-from qms.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from qms.models import Clause, Department, User
 from qms.signatures import SignatureError
 
@@ -168,7 +166,7 @@ def _criteria(clauses: list[Clause], department: Department | None) -> QuerySet[
     return documents.distinct()
 
 
-def seed(stdout: OutputWrapper) -> None:
+def seed(stdout: OutputWrapper, password: str) -> None:
     """Build the demo audit programme, unless there are audits already."""
     if Audit.objects.exists():
         stdout.write("Demo audits: audits are already there, none added.")
@@ -180,7 +178,7 @@ def seed(stdout: OutputWrapper) -> None:
         stdout.write(f"Demo audits: ISO 9001 clauses {', '.join(sorted(missing))} are missing; none added.")
         return
     # The same password seed_demo gives new accounts (`--password` is not passed on: then closing is skipped).
-    builder = _Builder(os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+    builder = _Builder(password)
     if not builder.quality_manager.check_password(builder.password):
         builder.refused.update(builder.users)  # no account will sign, so not one failed attempt is logged
     templates = builder.add_templates()

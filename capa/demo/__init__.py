@@ -14,7 +14,6 @@ supplier more than once, so that "has this happened before?" has answers.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -38,7 +37,6 @@ from capa.models import Capa, CapaAction, EffectivenessCheck, Nonconformity
 from documents import services as document_services
 from documents.demo.revising import changeable_document, revised_text, text_of
 from documents.models import Document
-from qms.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from qms.models import Clause, Department, User
 from qms.signatures import SignatureError
 
@@ -344,7 +342,7 @@ def _changeable(plan: ActionPlan) -> Document | None:
 # --- Seeding --------------------------------------------------------------------------------------------------------
 
 
-def seed(stdout: OutputWrapper) -> None:
+def seed(stdout: OutputWrapper, password: str) -> None:
     """Build the demo nonconformity log and CAPA register, unless there are nonconformities or CAPAs already."""
     if Capa.objects.exists() or Nonconformity.objects.exists():
         stdout.write("Demo CAPAs: nonconformities or CAPAs are already there, none added.")
@@ -356,7 +354,7 @@ def seed(stdout: OutputWrapper) -> None:
         stdout.write(f"Demo CAPAs: ISO 9001 clauses {', '.join(sorted(missing))} are missing; none added.")
         return
     # The same password seed_demo gives new accounts (`--password` is not passed on: then signing is skipped).
-    builder = _Builder(os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+    builder = _Builder(password)
     if not builder.quality_manager.check_password(builder.password):
         builder.refused.update(builder.users)  # no account will sign, so not one failed attempt is logged
     log = [_LogStory(builder, plan) for plan in NONCONFORMITIES]

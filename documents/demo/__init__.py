@@ -9,7 +9,6 @@ one-month review period show up as due soon.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -28,7 +27,6 @@ from documents import services
 from documents.demo.catalogue import DOCUMENTS
 from documents.demo.plans import DocumentPlan, RevisionPlan
 from documents.models import ChangeRequest, Document, DocumentType, Revision
-from qms.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from qms.models import Clause, Department, User
 from qms.roles import Role
 from qms.signatures import SignatureError
@@ -280,7 +278,7 @@ def _pdf(markdown: str, label: str) -> bytes:
     return pdf
 
 
-def seed(stdout: OutputWrapper) -> None:
+def seed(stdout: OutputWrapper, password: str) -> None:
     """Build the demo document system, unless there are documents already."""
     if Document.objects.exists():
         stdout.write("Demo documents: documents are already there, none added.")
@@ -291,7 +289,7 @@ def seed(stdout: OutputWrapper) -> None:
         stdout.write(f"Demo documents: document types {', '.join(sorted(missing_types))} are missing; none added.")
         return
     # The same password seed_demo gives new accounts (`--password` is not passed on: then signing is skipped).
-    builder = _Builder(os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+    builder = _Builder(password)
     if not builder.users["qm"].check_password(builder.password):
         builder.refused.update(builder.users)  # no account will sign, so not one failed attempt is logged
     stopped = sum(not builder.build(spec) for spec in DOCUMENTS)

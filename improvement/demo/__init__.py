@@ -13,7 +13,6 @@ the ideas raised from audit findings, and the document changes that standardise 
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -40,7 +39,6 @@ from improvement.demo.linked import LINKED
 from improvement.demo.pipeline import PIPELINE
 from improvement.demo.plans import Cycle, Decision, DocumentChange, IdeaPlan, Remark
 from improvement.models import Comment, Idea, Vote
-from qms.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from qms.models import Department, User
 from qms.signatures import SignatureError
 
@@ -368,13 +366,13 @@ def _changeable(change: DocumentChange) -> Document | None:
 # --- Seeding --------------------------------------------------------------------------------------------------------
 
 
-def seed(stdout: OutputWrapper) -> None:
+def seed(stdout: OutputWrapper, password: str) -> None:
     """Build the demo ideas, unless there are ideas already."""
     if Idea.objects.exists():
         stdout.write("Demo ideas: ideas are already there, none added.")
         return
     # The same password seed_demo gives new accounts (`--password` is not passed on: then signing is skipped).
-    builder = _Builder(os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD)
+    builder = _Builder(password)
     quality_manager = builder.users.get("qm")
     if quality_manager is None or not quality_manager.check_password(builder.password):
         builder.refused.update(builder.users)  # no account will sign, so not one failed attempt is logged

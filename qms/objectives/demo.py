@@ -247,7 +247,7 @@ def _next_working_day(day: date) -> date:
     return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
-def seed(stdout: OutputWrapper) -> None:
+def seed(stdout: OutputWrapper, password: str) -> None:
     """Set the demo objectives with a year of values, unless there are objectives already."""
     if Objective.objects.exists():
         stdout.write("Demo objectives: objectives are already there, none added.")

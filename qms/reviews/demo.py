@@ -9,7 +9,6 @@ request is asked for today, since the demo documents are made today.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -24,7 +23,6 @@ from capa.models import Capa
 from documents.models import Document
 from improvement import services as idea_services
 from improvement.models import Idea
-from qms.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from qms.models import User
 from qms.reviews import services
 from qms.reviews.models import Decision, ManagementReview, ReviewAction
@@ -71,7 +69,7 @@ class _CannotSign(Exception):
     """The chair's password is not the demo password: the review stays held, unsigned."""
 
 
-def seed(stdout: OutputWrapper) -> None:
+def seed(stdout: OutputWrapper, password: str) -> None:
     """Build the demo reviews, unless there are reviews already or the demo people are missing."""
     if ManagementReview.objects.exists():
         stdout.write("Demo management reviews: reviews are already there, none added.")
@@ -81,7 +79,6 @@ def seed(stdout: OutputWrapper) -> None:
     if missing:
         stdout.write(f"Demo management reviews: the demo people {', '.join(missing)} are missing; none added.")
         return
-    password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
     last_year, signed = _last_year(users, password)
     this_year = _this_year(users)
     state = "signed" if signed else "held, not signed (the chair's password is not the demo password)"

@@ -66,9 +66,7 @@ def people(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pa
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     monkeypatch.setenv("MEDIA_ROOT", str(media))  # the worker and the web server take it from their environment
-    # The demo's stories sign with this password (`--password` sets only the accounts'), making documents effective.
-    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--password", PASSWORD, stdout=io.StringIO())
     everyone = User.objects.filter(is_active=True, is_superuser=False).order_by("username")
     path = tmp_path / "people.json"
     path.write_text(

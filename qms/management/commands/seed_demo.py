@@ -133,11 +133,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {created} new accounts, {len(departments)} departments.")
         )
-        # Each module adds its own demo records from `<app>/demo.py` (a function `seed(stdout)`); the shared base
-        # finds them by name instead of importing the modules, which sit on higher floors.
+        # Each module adds its own demo records from `<app>/demo.py`: a function `seed(stdout, password)`, the password
+        # being the one its stories sign with. The shared base finds them by name instead of importing the modules,
+        # which sit on higher floors.
         for app_config in apps.get_app_configs():
             if module_has_submodule(app_config.module, "demo"):
-                import_module(f"{app_config.name}.demo").seed(self.stdout)
+                import_module(f"{app_config.name}.demo").seed(self.stdout, password)
         if settings.DEBUG:
             self.stdout.write(
                 f"Sign in as qm (quality manager), auditor, employee, external (external auditor) or admin, "
