@@ -79,6 +79,7 @@ class RevisionSerializer(serializers.ModelSerializer):
             "effective_at",
             "ended_at",
             "imported_from",
+            "approved_outside_by",
             "end_reason",
             "approvals",
         ]

@@ -207,6 +207,11 @@ class Revision(models.Model):
         help_text="For a revision brought in from an earlier system: the master list, its line and the file; it was "
         "approved there, not here. Empty for revisions made here.",
     )
+    approved_outside_by = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who approved an imported revision in the earlier system, as it was listed.",
+    )
 
     history = HistoricalRecords(excluded_fields=["extracted_text"])
     objects = RevisionQuerySet.as_manager()

@@ -197,7 +197,7 @@ def document_import(
     It keeps its number (the type's sequence goes on after it) and its revision number. Its revision is recorded as
     imported (who imported it and when are its history; `imported_from` says from which list, line and file; the
     file's SHA-256 is kept as for any revision), and is neither approved nor signed by anyone here: the people who
-    approved it in the earlier system are named in its summary, as the master list gave them.
+    approved it in the earlier system are kept as the master list gave them (`approved_outside_by`).
     """
     if not actor.has_role("quality_manager"):
         raise NotAllowed("Only a quality manager may import documents.")
@@ -210,8 +210,6 @@ def document_import(
     checked = inspect_upload(file)
     text = _text_of(file, checked.content_type)
     summary = "Imported from an earlier system"
-    if approved_outside_by:
-        summary += f"; approved there by {approved_outside_by}"
     reason = f"Imported from {source}"
     with stored_upload(file, checked, folder=REVISION_FOLDER) as stored_name, transaction.atomic():
         if Document.objects.filter(number=number).exists():
@@ -248,6 +246,7 @@ def document_import(
             effective_date=effective_date,
             effective_at=in_force_since,
             imported_from=source,
+            approved_outside_by=approved_outside_by,
         )
         stamp(revision, actor=actor, reason=f"{reason}; file SHA-256 {checked.sha256}")
         revision.save()

@@ -30,6 +30,7 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     job_title: str = "",
+    reason: str = "Account created",
 ) -> User:
     """Create an account. With no password the account can only be entered through a password reset (an invitation)."""
     user = User(
@@ -45,7 +46,7 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    stamp(user, actor=actor, reason="Account created")
+    stamp(user, actor=actor, reason=reason)
     user.save()
     _set_roles(user, roles, actor=actor)
     if not password and email:

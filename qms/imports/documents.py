@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import IO, Any
 from zipfile import ZipInfo
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -27,10 +28,12 @@ from documents.models import Document, DocumentType, Revision
 from documents.services import IMPORTED_NUMBER, document_import
 from qms.errors import DomainError
 from qms.imports.archives import Archive, ArchiveError, open_archive
+from qms.imports.cells import Progress, split_list
 from qms.imports.report import Report, RowReport
 from qms.imports.tables import Row, TableError, read_table
 from qms.models import Clause, Department, User
 from qms.uploads import delete_quietly, inspect_upload
+from qms.web import csv_safe
 
 # In the order of the template: what the document is, whose, about what, which revision since when, and its file.
 COLUMNS = ["number", "title", "type", "owner", "department", "clauses", "revision", "effective_date"]
@@ -38,11 +41,9 @@ COLUMNS += ["review_period_months", "approvers", "file"]
 REQUIRED = ["number", "title", "type", "owner", "effective_date", "file"]
 OPTIONAL = [column for column in COLUMNS if column not in REQUIRED]
 
-Progress = Callable[[int, str], None]
 _TITLE_LENGTH = Document._meta.get_field("title").max_length or 200
 _SOURCE_LENGTH = Revision._meta.get_field("imported_from").max_length or 500
 _APPROVERS_LENGTH = 300
-_LIST_SEPARATORS = re.compile(r"[;,|\s]+")
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
@@ -116,6 +117,76 @@ def sample_zip() -> bytes:
         for name, text in SAMPLE_FILES.items():
             archive.writestr(name, text)
     return buffer.getvalue()
+
+
+# --- Moving out: the same formats -----------------------------------------------------------------------------------
+
+
+def export_documents(master_out: IO[str], archive_out: IO[bytes], *, actor: User) -> int:
+    """The documents in force that `actor` sees, as a master list and a ZIP of their files in this import's own format:
+    imported elsewhere, they come back as they are here. Returns how many were written."""
+    documents = (
+        Document.objects.visible_to(actor)
+        .filter(status=Document.Status.EFFECTIVE)
+        .select_related("document_type", "owner", "department")
+        .prefetch_related("clauses")
+        .order_by("number")
+    )
+    writer = csv.writer(master_out)
+    writer.writerow(COLUMNS)
+    written = 0
+    with zipfile.ZipFile(archive_out, "w") as archive:
+        for batch in _batches(documents, 500):
+            in_force = {
+                revision.document_id: revision
+                for revision in Revision.objects.filter(
+                    document__in=batch, status=Revision.Status.EFFECTIVE
+                ).prefetch_related("approvals__approver")
+            }
+            for document in batch:
+                revision = in_force[document.pk]
+                path = f"{document.number}/{revision.original_filename}"
+                in_force_since = revision.effective_at or revision.created_at
+                entry = zipfile.ZipInfo(path, date_time=timezone.localtime(in_force_since).timetuple()[:6])
+                # PDFs and Office files are compressed already: stored as they are, they cost no time to pack.
+                text = revision.content_type.startswith("text/")
+                entry.compress_type = zipfile.ZIP_DEFLATED if text else zipfile.ZIP_STORED
+                with default_storage.open(revision.file.name, "rb") as stored, archive.open(entry, "w") as target:
+                    shutil.copyfileobj(stored, target, 1024 * 1024)
+                writer.writerow(
+                    csv_safe(str(value))
+                    for value in [
+                        document.number,
+                        document.title,
+                        document.document_type.code,
+                        document.owner.username,
+                        document.department.name if document.department else "",
+                        "; ".join(clause.number for clause in document.clauses.all()),
+                        revision.revision,
+                        (revision.effective_date or timezone.localtime(in_force_since).date()).isoformat(),
+                        document.review_period_months,
+                        revision.approved_outside_by or _approvers_here(revision),
+                        path,
+                    ]
+                )
+                written += 1
+    return written
+
+
+def _approvers_here(revision: Revision) -> str:
+    approved = [a for a in revision.approvals.all() if a.round == revision.review_round and a.decision == "approved"]
+    return "; ".join(approval.approver.get_full_name() or approval.approver.username for approval in approved)
+
+
+def _batches(queryset: Any, size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for record in queryset.iterator(chunk_size=size):
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # --- The check --------------------------------------------------------------------------------------------------------
@@ -242,13 +313,12 @@ def _check_row(
         if department is None:
             errors.append(f"Unknown department {values['department']!r}.")
     clauses = []
-    for reference in _LIST_SEPARATORS.split(values.get("clauses", "")):
-        if reference:
-            clause = lookups.clauses.get(reference)
-            if clause is None:
-                errors.append(f"Unknown ISO 9001 clause {reference!r}.")
-            else:
-                clauses.append(clause)
+    for reference in split_list(values.get("clauses", "")):
+        clause = lookups.clauses.get(reference)
+        if clause is None:
+            errors.append(f"Unknown ISO 9001 clause {reference!r}.")
+        else:
+            clauses.append(clause)
     revision = _whole_number(values.get("revision", ""), default=1)
     if revision is None:
         errors.append(f"The revision {values['revision']!r} is not a whole number of 1 or more.")

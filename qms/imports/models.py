@@ -28,6 +28,7 @@ class ImportRun(models.Model):
 
     class Kind(models.TextChoices):
         DOCUMENTS = "documents", "Documents in force"
+        USERS = "users", "People and departments"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Checking"

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from qms.errors import DomainError, NotAllowed
 from qms.history import stamp
-from qms.imports import documents
+from qms.imports import documents, users
 from qms.imports.models import ImportRun
 from qms.imports.report import Report
 from qms.jobs import job_create
@@ -47,6 +47,12 @@ KINDS: dict[str, Kind] = {
         run=documents.import_documents,
         takes_files=True,
         template=lambda user: documents.template_csv(owner=user.username),
+    ),
+    ImportRun.Kind.USERS: Kind(
+        check=users.check_users,
+        run=users.import_users,
+        takes_files=False,
+        template=lambda user: users.template_csv(),
     ),
 }
 

@@ -67,7 +67,7 @@ def read_table(data: bytes, *, required: list[str], optional: list[str]) -> Tabl
             if any(cell.strip() for cell in cells[len(header) :]):
                 # Most often a cell holding the delimiter without quotes: every value after it sits one column off.
                 problem = f"The row has more cells than there are columns; is a {_NAMES[delimiter]} inside a cell?"
-            values = {name: (cells[index] if index < len(cells) else "").strip() for index, name in enumerate(header)}
+            values = {name: _value(cells[index] if index < len(cells) else "") for index, name in enumerate(header)}
             rows.append(Row(line=start, values=values, problem=problem))
     except csv.Error as error:
         raise TableError(f"Line {line + 1} cannot be read: {error}.") from error
@@ -99,3 +99,12 @@ def _delimiter(header_line: str) -> str:
 
 def _column(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def _value(cell: str) -> str:
+    """The cell's text; an apostrophe that keeps a spreadsheet from reading =, +, - or @ as a formula is dropped, as
+    the spreadsheet itself would (our exports write it: `qms.web.csv_safe`)."""
+    text = cell.strip()
+    if text[:1] == "'" and text[1:2] in {"=", "+", "-", "@"}:
+        return text[1:]
+    return text

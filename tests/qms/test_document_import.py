@@ -20,7 +20,7 @@ from documents import services as document_services
 from documents.models import Approval, Document, DocumentType, Revision
 from qms.imports import archives
 from qms.imports import documents as document_imports
-from qms.imports.documents import check_documents, import_documents
+from qms.imports.documents import check_documents, export_documents, import_documents
 from qms.models import Signature
 from tests.conftest import api_as
 from tests.qms.factories import DepartmentFactory
@@ -86,7 +86,7 @@ def test_a_clean_list_imports_every_document_in_force_keeping_its_number_and_rev
         assert stored.read() == CLEANING
     source = "master.csv, line 2: sops/cleaning.md"
     assert revision.imported_from == source
-    assert "approved there by Anna Berg, Tom Lee" in revision.change_summary
+    assert revision.approved_outside_by == "Anna Berg, Tom Lee"
     # Recorded as imported, by whom and from which file: not approved or signed by anyone here.
     created = revision.history.earliest()
     assert created.history_user == quality_manager
@@ -287,6 +287,13 @@ def test_the_command_checks_with_dry_run_then_imports(
     call_command("import_documents", master, files, "--as", quality_manager.username, stdout=out, stderr=io.StringIO())
     assert "Imported 3; 0 were already there." in out.getvalue()
     assert Document.objects.count() == 3
+    out = io.StringIO()
+    call_command(
+        "export_documents", tmp_path / "out.csv", tmp_path / "out.zip", "--as", quality_manager.username, stdout=out
+    )
+    assert "Exported 3 documents in force" in out.getvalue()
+    with zipfile.ZipFile(tmp_path / "out.zip") as exported:
+        assert sorted(exported.namelist()) == ["SOP-0007/calibration.md", "SOP-0120/cleaning.md", "WI-0002/training.md"]
 
     master.write_bytes(_good_list(employee.username) + b"\nSOP-0300,X,SOP,ghost,,,,2025-01-01,,,training.md\n")
     out = io.StringIO()
@@ -295,3 +302,67 @@ def test_the_command_checks_with_dry_run_then_imports(
     assert "line 5 (SOP-0300): Unknown owner 'ghost'" in out.getvalue()
     with pytest.raises(CommandError, match="is not an active quality manager"):
         call_command("import_documents", master, files, "--as", employee.username)
+
+
+# --- Moving out and back in -----------------------------------------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _snapshot() -> list[tuple[Any, ...]]:
+    return [
+        (
+            document.number,
+            document.title,
+            document.document_type.code,
+            document.owner.username,
+            document.department.name if document.department else "",
+            sorted(document.clauses.values_list("number", flat=True)),
+            document.review_period_months,
+            revision.revision,
+            revision.sha256,
+            revision.original_filename,
+        )
+        for document in Document.objects.filter(status="effective").order_by("number")
+        for revision in document.revisions.filter(status="effective")
+    ]
+
+
+def test_an_export_imports_back_as_the_same_documents_with_the_same_files(
+    quality_manager: Any, employee: Any, production: Any, tmp_path: Path
+) -> None:
+    from django.db import transaction
+
+    from tests.documents.conftest import make_effective, text_file
+    from tests.qms.factories import UserFactory
+
+    approver = UserFactory(username="approver.one", password="correct-horse-battery-staple", roles=["employee"])
+    master, files = io.StringIO(), io.BytesIO()
+    # The records are made, exported, and rolled back: the import then meets a database without them, as a new QMS
+    # would (the stored files stay; storage is not transactional, and the import stores its own copies).
+    with pytest.raises(_RolledBack), transaction.atomic():
+        import_documents(_good_list(employee.username), _good_zip(), actor=quality_manager, source="old.csv")
+        made_here = document_services.document_create(
+            actor=quality_manager,
+            document_type=DocumentType.objects.get(code="POL"),
+            title="=Quality policy, with a formula-looking title",
+            owner=quality_manager,
+            department=production,
+        )
+        draft = document_services.revision_create(
+            actor=quality_manager, document=made_here, file=text_file(), change_summary="First issue"
+        )
+        make_effective(draft, approver)
+        before = _snapshot()
+        assert export_documents(master, files, actor=quality_manager) == 4
+        raise _RolledBack
+    assert not Document.objects.exists()
+
+    files.seek(0)
+    report = import_documents(master.getvalue().encode(), files, actor=quality_manager, source="export.csv")
+    assert report.ok and report.count("create") == 4, report.as_dict()
+    assert _snapshot() == before
+    policy = Document.objects.get(title__startswith="=Quality policy")
+    assert policy.revisions.get().approved_outside_by == approver.get_full_name()

@@ -110,3 +110,26 @@ def _empty_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w"):
         pass
     return buffer.getvalue()
+
+
+def test_people_are_imported_from_the_page_without_a_zip(
+    quality_manager: Any, django_capture_on_commit_callbacks: Any, mailoutbox: Any
+) -> None:
+    client = _signed_in(quality_manager)
+    template = client.get("/imports/users/template.csv")
+    assert template.status_code == 200
+    people = b"username,first_name,last_name,email,department,roles\n"
+    people += b"anna.berg,Anna,Berg,anna@example.com,Logistics,employee\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", {"kind": "users", "master": SimpleUploadedFile("people.csv", people, "text/csv")})
+    run = ImportRun.objects.get()
+    assert run.status == "checked" and run.can_import, run.report
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{run.pk}/start/")
+    run.refresh_from_db()
+    assert run.status == "imported"
+    from qms.models import User
+
+    anna = User.objects.get(username="anna.berg")
+    assert anna.department is not None and anna.department.name == "Logistics"
+    assert [message.to for message in mailoutbox] == [["anna@example.com"]]
