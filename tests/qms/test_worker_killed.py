@@ -17,10 +17,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as email_policy
@@ -28,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -39,73 +36,21 @@ from documents.models import Document, DocumentType, ReviewReminder
 from documents.tasks import send_review_reminders
 from qms.models import Clause, Job, Notification, QueuedTask, User
 from qms.tasks import publish_queued_tasks
-from tests.conftest import REDIS_URL, ROOT, _database_url, tasks_through_broker
+from tests.conftest import REDIS_URL, tasks_through_broker
+from tests.qms.conftest import WAIT, killable_worker, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-WAIT = 60  # seconds; generous, for a loaded CI machine: each wait ends as soon as its condition holds
-
-
-@pytest.fixture(autouse=True)
-def _empty_broker() -> None:
-    """A test that failed half-way may leave messages in this test process's Redis (queued, or taken by a killed
-    worker and never acknowledged); they must not reach the next test's workers."""
-    with redis.Redis.from_url(REDIS_URL) as client:
-        client.delete("unacked", "unacked_index", *client.keys("default*"), *client.keys("reports*"))
-
-
-@pytest.fixture
-def folders(settings: Any, tmp_path: Path) -> dict[str, Path]:
-    """Where the workers of one test keep files (the test reads the same MEDIA_ROOT), write emails and their logs."""
-    folders = {name: tmp_path / name for name in ("media", "emails", "logs")}
-    for folder in folders.values():
-        folder.mkdir()
-    settings.MEDIA_ROOT = folders["media"]
-    return folders
-
-
-@contextmanager
-def _worker(folders: dict[str, Path], *, pool: str, **environment: str) -> Iterator[subprocess.Popen[str]]:
-    """A worker on the test database and Redis, in a process group of its own: whatever it forked goes with it."""
-    log = folders["logs"] / f"worker-{len(list(folders['logs'].iterdir())) + 1}.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.qms.killed_worker_settings",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": REDIS_URL,
-        "MEDIA_ROOT": str(folders["media"]),
-        "EMAIL_FILE_PATH": str(folders["emails"]),
-        **environment,
-    }
-    command = [sys.executable, "-m", "celery", "-A", "qms", "worker", "-Q", "default,reports", f"--pool={pool}"]
-    command += ["--concurrency=1"] if pool == "prefork" else []
-    command += [
-        "--include=tests.qms.hang_before_publishing",
-        "--without-heartbeat",
-        "--without-mingle",
-        "--without-gossip",
-        "-l",
-        "info",
-    ]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True
-        )
-    process.log = log  # read in failure messages
-    try:
-        yield process
-    finally:
-        # Killed, not stopped: its work has been checked (or the test has failed), and a graceful stop of a prefork
-        # worker takes seconds. The group goes with it: the pool processes, and a process orphaned by a kill.
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("empty_broker"),
+]
 
 
 def _pool_process(worker: subprocess.Popen[str]) -> int:
     """The one pool process of a prefork worker (`--concurrency=1`), once the worker is ready: a child forked from the
     main process, so with its command line. (While it starts, the main process also forks short-lived commands.)"""
-    _wait_for(lambda: "ready." in worker.log.read_text(), "the worker to be ready", worker)
+    wait_for(lambda: "ready." in worker.log.read_text(), "the worker to be ready", worker)
 
     def command_line(pid: int | str) -> bytes:
         try:
@@ -119,18 +64,8 @@ def _pool_process(worker: subprocess.Popen[str]) -> int:
         ]
         return [int(pid) for pid in listed if command_line(pid) == command_line(worker.pid)]
 
-    (pid,) = _wait_for(pool_processes, "the worker's pool process", worker)
+    (pid,) = wait_for(pool_processes, "the worker's pool process", worker)
     return pid
-
-
-def _wait_for(condition: Callable[[], Any], what: str, *workers: subprocess.Popen[str]) -> Any:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.1)
-    logs = "\n".join(f"--- {worker.log.name}:\n{worker.log.read_text()[-4000:]}" for worker in workers)
-    pytest.fail(f"Waited {WAIT} s for {what}.\n{logs}")
 
 
 @contextmanager
@@ -150,7 +85,7 @@ def _statements_waiting_for_this_connection() -> list[str]:
 
 def _kill_when_waiting(pid: int, statement: str, worker: subprocess.Popen[str]) -> None:
     """Kill the process once its statement (a fragment of its SQL) waits on this connection's lock."""
-    waiting = _wait_for(
+    waiting = wait_for(
         lambda: [query for query in _statements_waiting_for_this_connection() if statement in query],
         f"the worker to wait on the lock at {statement!r}",
         worker,
@@ -195,7 +130,7 @@ def _report_held_after_rendering(audit: Audit, auditor: User, worker: subprocess
     PDF made, not yet stored) waits on the lock until the block ends."""
     with tasks_through_broker(REDIS_URL):
         job = audit_services.audit_report_request(actor=auditor, audit=audit)
-    _wait_for(lambda: Job.objects.get(pk=job.pk).progress >= 40, "the worker to render the report", worker)
+    wait_for(lambda: Job.objects.get(pk=job.pk).progress >= 40, "the worker to render the report", worker)
     with _row_locked(Job, job.pk):
         yield job
 
@@ -210,33 +145,33 @@ def _made_once(job: Job, media: Path) -> None:
     assert report.file.name == job.result_file.name
 
 
-def test_a_report_whose_pool_process_is_killed_is_made_once_by_the_next_process(audit, auditor, folders):
-    with _worker(folders, pool="prefork") as worker:
+def test_a_report_whose_pool_process_is_killed_is_made_once_by_the_next_process(audit, auditor, worker_folders):
+    with killable_worker(worker_folders, pool="prefork") as worker:
         killed = _pool_process(worker)
         with _report_held_after_rendering(audit, auditor, worker) as job:
             _kill_when_waiting(killed, "GREATEST", worker)  # its progress report after rendering
             assert Job.objects.get(pk=job.pk).attempts == 1
 
         # The main process saw its pool process die and put the message back; a new pool process takes it.
-        _wait_for(lambda: AuditReport.objects.filter(job=job).exists(), "the report to be made again", worker)
+        wait_for(lambda: AuditReport.objects.filter(job=job).exists(), "the report to be made again", worker)
         assert _pool_process(worker) != killed
-    _made_once(job, folders["media"])
+    _made_once(job, worker_folders["media"])
 
 
 def test_a_report_whose_whole_worker_is_killed_is_made_once_by_another_after_the_visibility_timeout(
-    audit, auditor, folders
+    audit, auditor, worker_folders
 ):
     with ExitStack() as workers:
-        first = workers.enter_context(_worker(folders, pool="solo"))
+        first = workers.enter_context(killable_worker(worker_folders, pool="solo"))
         with _report_held_after_rendering(audit, auditor, first) as job:
             # Another worker runs beside it, as on a second machine; it has nothing to do yet.
-            second = workers.enter_context(_worker(folders, pool="solo"))
+            second = workers.enter_context(killable_worker(worker_folders, pool="solo"))
             _kill_when_waiting(first.pid, "GREATEST", first)
         first.wait(timeout=WAIT)
 
         # Nobody put the message back: it stays taken in Redis until its visibility timeout has passed.
-        _wait_for(lambda: AuditReport.objects.filter(job=job).exists(), "the other worker to make the report", second)
-    _made_once(job, folders["media"])
+        wait_for(lambda: AuditReport.objects.filter(job=job).exists(), "the other worker to make the report", second)
+    _made_once(job, worker_folders["media"])
 
 
 # --- A reminder run -------------------------------------------------------------------------------------------------
@@ -297,8 +232,8 @@ def _each_reminded_once(documents: list[Document], emails: Path) -> None:
     assert not QueuedTask.objects.exists()  # nothing left waiting to be handed to the broker
 
 
-def test_a_reminder_run_killed_inside_a_reminders_transaction_sends_each_reminder_once(due_documents, folders):
-    with _worker(folders, pool="prefork") as worker:
+def test_a_reminder_run_killed_inside_a_reminders_transaction_sends_each_reminder_once(due_documents, worker_folders):
+    with killable_worker(worker_folders, pool="prefork") as worker:
         killed = _pool_process(worker)
         with _claim_held(due_documents[KILLED_AT - 1]):
             _send_review_reminders()
@@ -306,26 +241,28 @@ def test_a_reminder_run_killed_inside_a_reminders_transaction_sends_each_reminde
             _kill_when_waiting(killed, 'INSERT INTO "documents_reviewreminder"', worker)
             assert Notification.objects.count() == KILLED_AT - 1
 
-        _wait_for(_all_emailed, "the run delivered again to send the rest", worker)
-    _each_reminded_once(due_documents, folders["emails"])
+        wait_for(_all_emailed, "the run delivered again to send the rest", worker)
+    _each_reminded_once(due_documents, worker_folders["emails"])
 
 
-def test_a_reminder_run_killed_between_a_commit_and_handing_over_its_email_loses_no_email(due_documents, folders):
+def test_a_reminder_run_killed_between_a_commit_and_handing_over_its_email_loses_no_email(
+    due_documents, worker_folders
+):
     hold = {
         "HANG_BEFORE_PUBLISHING_TASK": "qms.tasks.send_notification_email",
         "HANG_BEFORE_PUBLISHING_AT": str(KILLED_AT),
-        "HANG_BEFORE_PUBLISHING_MARKER": str(folders["logs"] / "holding"),
+        "HANG_BEFORE_PUBLISHING_MARKER": str(worker_folders["logs"] / "holding"),
     }
-    with _worker(folders, pool="prefork", **hold) as worker:
+    with killable_worker(worker_folders, pool="prefork", **hold) as worker:
         killed = _pool_process(worker)
         _send_review_reminders()
-        _wait_for((folders["logs"] / "holding").exists, "the worker to hold before handing over an email", worker)
+        wait_for((worker_folders["logs"] / "holding").exists, "the worker to hold before handing over an email", worker)
         os.kill(killed, signal.SIGKILL)
 
         # Reminder 4 was committed with its notification and its queued email; the email never reached the broker,
         # and the run delivered again skips the claimed reminder. The others are all sent.
         fourth = Notification.objects.get(subject__contains=f" SOP-{KILLED_AT:03d} ")
-        _wait_for(
+        wait_for(
             lambda: Notification.objects.filter(emailed_at__isnull=False).count() == REMINDERS - 1,
             "the run delivered again to send the rest",
             worker,
@@ -339,5 +276,5 @@ def test_a_reminder_run_killed_between_a_commit_and_handing_over_its_email_loses
         QueuedTask.objects.update(created_at=timezone.now() - timedelta(minutes=2))
         with tasks_through_broker(REDIS_URL):
             publish_queued_tasks.delay()
-        _wait_for(_all_emailed, "the fourth email to be sent", worker)
-    _each_reminded_once(due_documents, folders["emails"])
+        wait_for(_all_emailed, "the fourth email to be sent", worker)
+    _each_reminded_once(due_documents, worker_folders["emails"])
