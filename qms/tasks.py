@@ -44,7 +44,9 @@ def send_notification_email(notification_id: int) -> None:
         }
         text = render_to_string("notifications/email/message.txt", context)
         html = render_to_string("notifications/email/message.html", context)
-        subject = render_to_string("notifications/email/subject.txt", context).strip()
+        # A subject is one header line: a line break in a record's title (the API keeps one) would make Django refuse
+        # the whole message, and the person would never get it.
+        subject = " ".join(render_to_string("notifications/email/subject.txt", context).split())
         message = EmailMultiAlternatives(subject, text, to=[notification.recipient.email])
         message.attach_alternative(html, "text/html")
         message.send()
