@@ -15,7 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django_htmx.middleware import HtmxDetails
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from qms.models import User
@@ -86,3 +86,15 @@ class HasRole(BasePermission):
         if roles is None:
             roles = getattr(view, "required_roles", ALL_ROLES)
         return has_role(request.user, *roles)
+
+
+class RecordBeforeBody(BasePermission):
+    """DRF: a write about one record (PATCH or DELETE on it, or an action on it such as `…/approve/`) fetches the record
+    through the viewset's permission-checked `get_object()` before anything reads the request's body. A record the
+    user may not see then answers 404 (or 403) like every read of it, never a validation error or a 415 that would
+    show the action is there to be tried."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method not in SAFE_METHODS and getattr(view, "detail", False) and hasattr(view, "get_object"):
+            view.get_object()  # raises Http404 or PermissionDenied, which DRF answers as it answers them anywhere
+        return True

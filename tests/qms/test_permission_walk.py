@@ -6,8 +6,12 @@
 - a record a person may not see answers 403 or 404 on every URL under it (pages, files, PDFs, downloads, history),
   where "may see" is the record's own `visible_to(user)`, the one place each module decides it.
 
-Per-module tests pin the finer rules (who may act on what); this walk makes sure no URL escapes the broad ones, and
-fails when a new URL is added without a way to fill its arguments here.
+A second walk sends every URL the unsafe methods (POST, PUT, PATCH, DELETE) as each person who must be refused:
+anonymous visitors, the account without a role, and anyone the URL's record is hidden from. Each is refused before
+the request is read (sign-in, 401, 403, 404, 405), and nothing in the database changes: not one history row.
+
+Per-module tests pin the finer rules (who may act on what); these walks make sure no URL escapes the broad ones, and
+fail when a new URL is added without a way to fill its arguments here.
 """
 
 from __future__ import annotations
@@ -288,3 +292,56 @@ def _breaks_the_rules(route: str, response: Any, who: str, user: User | None, su
     if not _visible(subject.record, user) and status not in {403, 404, 405}:
         return f"{type(subject.record).__name__} {subject.record.pk} is not theirs to see"
     return None
+
+
+_UNSAFE_METHODS = ("post", "put", "patch", "delete")
+
+
+def test_no_one_changes_anything_where_they_may_not_look(seeded_demo: Any) -> None:
+    people = _people()
+    world = World(people["employee"])  # type: ignore[arg-type]
+    clients = {who: _signed_in(user) for who, user in people.items()}  # signing in writes (last_login): before counting
+    history_before = _history_rows()
+    broken: list[str] = []
+    tried = 0
+    for route in sorted(set(_routes())):
+        if route in _PUBLIC:
+            continue
+        subject = world.subject(route)
+        if subject.record is not None and subject.record.pk is None:
+            continue
+        path = _path(route, subject.arguments)
+        for who, user in people.items():
+            refused = user is None or (who == "outsider" and not _PERSONAL.search(route))
+            if not refused and not _visible(subject.record, user):  # type: ignore[arg-type]
+                refused = True
+            if not refused:
+                continue  # what people may do where they may look is each module's own matrix
+            for method in _UNSAFE_METHODS:
+                response = getattr(clients[who], method)(path)
+                tried += 1
+                if not _refused(response, anonymous=user is None):
+                    broken.append(f"{method.upper()} {path} as {who}: {response.status_code}")
+    assert not broken, "\n".join(broken)
+    assert tried > 2000
+    assert _history_rows() == history_before
+
+
+def _signed_in(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _refused(response: Any, *, anonymous: bool) -> bool:
+    status = response.status_code
+    if anonymous and status == 302:
+        return response["Location"].startswith("/accounts/login/")
+    return status in {401, 403, 404, 405}
+
+
+def _history_rows() -> int:
+    from qms.trail.chain import trail_models
+
+    return sum(model._default_manager.count() for model in trail_models().values())
