@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -84,6 +85,12 @@ class Audit(models.Model):
     cancel_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    imported_reference = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="For an audit brought in from an earlier system's programme: its reference there. Empty for audits "
+        "planned here.",
+    )
 
     history = HistoricalRecords(m2m_fields=["clauses", "documents", "team", "auditees"])
     objects = AuditQuerySet.as_manager()
@@ -93,6 +100,12 @@ class Audit(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(planned_end__gte=models.F("planned_start")), name="audit_planned_dates_in_order"
+            ),
+            # What makes an import safe to run again: a row is recognised by its earlier reference, in any case.
+            models.UniqueConstraint(
+                Lower("imported_reference"),
+                condition=~Q(imported_reference=""),
+                name="one_audit_per_imported_reference",
             ),
         ]
 

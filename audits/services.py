@@ -23,7 +23,7 @@ from audits.models import (
 )
 from documents.models import Document
 from qms import sequences
-from qms.errors import DomainError, NotAllowed
+from qms.errors import ConflictError, DomainError, NotAllowed
 from qms.history import stamp
 from qms.jobs import job_create
 from qms.models import Clause, Department, Job, Signature, User
@@ -38,8 +38,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_QUESTION = "How does the organisation meet {number} {title}? Which evidence shows it?"
 
 
-def _check_team(*, lead_auditor: User, team: Iterable[User], department: Department | None) -> list[User]:
-    """Auditors must hold the auditor role, and never audit their own department (ISO 9001 9.2.2 c, impartiality)."""
+def check_team(*, lead_auditor: User, team: Iterable[User], department: Department | None) -> list[User]:
+    """Auditors must hold the auditor role, and never audit their own department (ISO 9001 9.2.2 c, impartiality).
+    Returns the team without the lead. Asks nothing of the database when the users' roles are loaded
+    (`qms.selectors.users_with_roles`): the programme import checks every row with it before writing any."""
     members = list({user.pk: user for user in [lead_auditor, *team]}.values())
     for member in members:
         if not member.has_role(Role.AUDITOR):
@@ -77,25 +79,111 @@ def audit_create(
     clauses."""
     if not actor.has_role(Role.QUALITY_MANAGER, Role.AUDITOR):
         raise NotAllowed("Only quality managers and auditors plan audits.")
+    return _plan(
+        actor=actor,
+        reason="Audit planned",
+        title=title,
+        scope=scope,
+        clauses=clauses,
+        lead_auditor=lead_auditor,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        department=department,
+        team=team,
+        auditees=auditees,
+        documents=documents,
+    )
+
+
+IMPORTED_REFERENCE_LENGTH = Audit._meta.get_field("imported_reference").max_length or 50
+
+
+def audit_import(
+    *,
+    actor: User,
+    imported_reference: str,
+    origin: str,
+    title: str,
+    scope: str,
+    clauses: Iterable[Clause],
+    lead_auditor: User,
+    planned_start: date,
+    planned_end: date,
+    department: Department | None = None,
+    team: Iterable[User] = (),
+    auditees: Iterable[User] = (),
+) -> Audit:
+    """Bring in an audit of an earlier system's programme, planned here as it was planned there.
+
+    It is numbered in the programme of its year like any audit planned here (IA-2026-004), its checklist drafted from
+    its clauses, under the same rules (its auditors hold the role and none audits their own department), and keeps
+    its reference there (`imported_reference`), by which a second import recognises it. Dates are kept as listed: an
+    audit whose planned end is past comes in overdue. Nobody is notified now: the reminders before the audit reach its
+    people as for any planned audit. `origin` (the list and line) is in its history.
+    """
+    if not actor.has_role(Role.QUALITY_MANAGER):
+        raise NotAllowed("Only a quality manager may import audits.")
+    if not imported_reference.strip() or len(imported_reference) > IMPORTED_REFERENCE_LENGTH:
+        raise DomainError(
+            f"Give the audit's reference in the earlier system ({IMPORTED_REFERENCE_LENGTH} characters at most).",
+            field="imported_reference",
+        )
+    if not title.strip() or not scope.strip():
+        raise DomainError("Give the audit its title and scope.", field="title" if not title.strip() else "scope")
+    with transaction.atomic():
+        if Audit.objects.filter(imported_reference__iexact=imported_reference).exists():
+            raise ConflictError(f"{imported_reference} was imported before.")
+        return _plan(
+            actor=actor,
+            reason=f"Imported from {origin}",
+            imported_reference=imported_reference,
+            title=title,
+            scope=scope,
+            clauses=clauses,
+            lead_auditor=lead_auditor,
+            planned_start=planned_start,
+            planned_end=planned_end,
+            department=department,
+            team=team,
+            auditees=auditees,
+            documents=(),
+        )
+
+
+def _plan(
+    *,
+    actor: User,
+    reason: str,
+    clauses: Iterable[Clause],
+    lead_auditor: User,
+    planned_start: date,
+    planned_end: date,
+    department: Department | None,
+    team: Iterable[User],
+    auditees: Iterable[User],
+    documents: Iterable[Document],
+    **fields: str,
+) -> Audit:
+    """What planning an audit is, whether here or by an import: checked, numbered, saved with its people, criteria
+    and checklist. `fields` are the audit's texts (title, scope, imported_reference)."""
     clauses = list(clauses)
     if not clauses:
         raise DomainError("Name at least one clause to audit against.", field="clauses")
     _check_dates(planned_start, planned_end)
-    team_members = _check_team(lead_auditor=lead_auditor, team=team, department=department)
+    team_members = check_team(lead_auditor=lead_auditor, team=team, department=department)
     with transaction.atomic():
         programme, _ = AuditProgramme.objects.get_or_create(year=planned_start.year)
         sequence = sequences.next_value(f"audit:{planned_start.year}")
         audit = Audit(
             reference=f"IA-{planned_start.year}-{sequence:03d}",
             programme=programme,
-            title=title,
-            scope=scope,
             department=department,
             lead_auditor=lead_auditor,
             planned_start=planned_start,
             planned_end=planned_end,
+            **fields,
         )
-        stamp(audit, actor=actor, reason="Audit planned")
+        stamp(audit, actor=actor, reason=reason)
         audit.save()
         audit.clauses.set(clauses)
         audit.team.set(team_members)

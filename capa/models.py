@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -228,6 +229,12 @@ class Capa(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    imported_reference = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="For a CAPA brought in from an earlier system: its reference there (what people still call it). "
+        "Empty for CAPAs opened here.",
+    )
 
     history = HistoricalRecords(m2m_fields=["findings", "nonconformities"])
     objects = CapaQuerySet.as_manager()
@@ -235,6 +242,12 @@ class Capa(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "due_date"], name="capa_status_due_idx")]
+        constraints = [
+            # What makes an import safe to run again: a row is recognised by its earlier reference, in any case.
+            models.UniqueConstraint(
+                Lower("imported_reference"), condition=~Q(imported_reference=""), name="one_capa_per_imported_reference"
+            ),
+        ]
 
     # The forward steps of the domain page; closing is `verify`, and cancelling is possible from any open state.
     NEXT_STEP = {
@@ -243,6 +256,8 @@ class Capa(models.Model):
         Status.IMPLEMENTING: Status.VERIFYING,
     }
     ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
+    # Where work brought in from an earlier system may start: any open state. Closed CAPAs stay in that system.
+    IMPORTABLE = (Status.OPEN, Status.INVESTIGATING, Status.IMPLEMENTING, Status.VERIFYING)
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -315,6 +330,20 @@ class Capa(models.Model):
                 else [wrong_state]
             )
         return self._missing_for(target, actions, checks)
+
+    def blockers_to_start_in(self, status: str, actions: list[CapaAction]) -> list[str]:
+        """What this CAPA lacks to come in from an earlier system already in `status`: everything each step from open
+        to there needs here, so that it goes on (and closes) like a CAPA that took those steps here. An imported CAPA
+        in implementing without its analysis, say, would be stuck: closing needs it, and from implementing on the
+        analysis no longer changes."""
+        if status not in Capa.IMPORTABLE:
+            return [f"A CAPA cannot come in as {status!r}; only open ones do ({', '.join(Capa.IMPORTABLE)})."]
+        blockers: list[str] = []
+        step = Capa.Status.OPEN
+        while step != status:
+            step = Capa.NEXT_STEP[step]
+            blockers += self._missing_for(step, actions, [])
+        return blockers
 
     def closing_gaps(self, actions: list[CapaAction], checks: list[EffectivenessCheck]) -> list[str]:
         """Everything still missing before this CAPA can close, whatever its state now: what the page and the API

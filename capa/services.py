@@ -1,4 +1,5 @@
-"""Every write to the nonconformity log and to CAPAs: report, triage, open, analyse, act, verify, close.
+"""Every write to the nonconformity log and to CAPAs: report, triage, open (or bring in from an earlier system),
+analyse, act, verify, close.
 
 The rules of the CAPA state machine and of closing live in `Capa.blockers_for`; the functions here lock the row,
 ask it, and refuse with its words.
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -29,7 +31,7 @@ from capa.models import (
 from documents import services as document_services
 from documents.models import Document, Revision
 from qms import sequences
-from qms.errors import DomainError, NotAllowed
+from qms.errors import ConflictError, DomainError, NotAllowed
 from qms.history import stamp
 from qms.models import Clause, Department, Signature, User
 from qms.roles import Role
@@ -275,6 +277,151 @@ def capa_raise_from_finding(*, actor: User, finding: Finding, owner: User, due_d
         clause=finding.clause,
         findings=[finding],
     )
+
+
+# --- Bringing in open CAPAs from an earlier system ------------------------------------------------------------------
+
+
+IMPORTED_REFERENCE_LENGTH = Capa._meta.get_field("imported_reference").max_length or 50
+
+
+@dataclass(frozen=True)
+class ImportedAction:
+    """An action as the earlier system listed it: open, or done on a day (with what showed it, if it was listed)."""
+
+    description: str
+    owner: User
+    due_date: date
+    origin: str  # the list and line it came from, for its history: "actions.csv, line 7"
+    done_on: date | None = None
+    evidence: str = ""
+
+
+def capa_import(
+    *,
+    actor: User,
+    imported_reference: str,
+    origin: str,
+    status: str,
+    title: str,
+    source: str,
+    problem: str,
+    owner: User,
+    due_date: date,
+    kind: str = Capa.Kind.CORRECTIVE,
+    severity: str = Severity.MEDIUM,
+    containment: str = "",
+    department: Department | None = None,
+    clause: Clause | None = None,
+    opened_on: date | None = None,
+    root_cause_method: str = "",
+    root_cause_analysis: Any = None,
+    root_cause: str = "",
+    cause_category: str = "",
+    actions: Sequence[ImportedAction] = (),
+    check_date: date | None = None,
+    check_criteria: str = "",
+) -> Capa:
+    """Bring in a CAPA that is still open in an earlier system, in the state it has there, with its actions.
+
+    It is numbered from our sequence (CAPA-0013) and keeps its earlier reference (`imported_reference`), by which a
+    second import recognises it. It must hold what each step to its state needs here (`Capa.blockers_to_start_in`),
+    so it goes on like any other; one in verifying gets its effectiveness check planned (on `check_date`, or as moving
+    it there would plan it). Dates are kept as listed, past ones too: an overdue CAPA comes in overdue. Nobody is
+    notified: the owners have had this work all along, and the daily digest tells them what is due.
+    `origin` (the list and line) is in the history of the CAPA, as each action's origin is in its own.
+    """
+    if not actor.has_role(Role.QUALITY_MANAGER):
+        raise NotAllowed("Only a quality manager may import CAPAs.")
+    if not imported_reference.strip() or len(imported_reference) > IMPORTED_REFERENCE_LENGTH:
+        raise DomainError(
+            f"Give the CAPA's reference in the earlier system ({IMPORTED_REFERENCE_LENGTH} characters at most).",
+            field="imported_reference",
+        )
+    if status not in Capa.IMPORTABLE:
+        raise DomainError(
+            f"Only open CAPAs are imported ({', '.join(Capa.IMPORTABLE)}), not {status!r}.", field="status"
+        )
+    for choice, allowed, field in [
+        (kind, Capa.Kind.values, "kind"),
+        (source, Source.values, "source"),
+        (severity, Severity.values, "severity"),
+        (cause_category, ["", *CauseCategory.values], "cause_category"),
+    ]:
+        if choice not in allowed:
+            raise DomainError(f"Unknown {field.replace('_', ' ')} {choice!r}.", field=field)
+    today = timezone.localdate()
+    if opened_on is not None and opened_on > today:
+        raise DomainError("The day it was opened is later than today.", field="opened_on")
+    for person in [owner, *(action.owner for action in actions)]:
+        _active(person, field="owner")
+    if any(action.done_on is not None and action.done_on > today for action in actions):
+        raise DomainError("The day an action was done is later than today.", field="actions")
+    if (check_date is not None or check_criteria) and status != Capa.Status.VERIFYING:
+        raise DomainError("Only a CAPA in verifying has its effectiveness check planned.", field="check_date")
+    analysis = clean_analysis(root_cause_method, root_cause_analysis or [])
+    capa = Capa(
+        reference=imported_reference,  # what the rules' messages call it, until it is numbered here
+        imported_reference=imported_reference,
+        status=status,
+        title=title,
+        kind=kind,
+        source=source,
+        severity=severity,
+        problem=problem,
+        containment=containment,
+        owner=owner,
+        department=department,
+        clause=clause,
+        due_date=due_date,
+        root_cause_method=root_cause_method,
+        root_cause_analysis=analysis,
+        root_cause=root_cause,
+        cause_category=cause_category,
+        created_by=actor,
+    )
+    if opened_on is not None:
+        capa.created_at = _start_of(opened_on)
+    planned = [
+        CapaAction(
+            capa=capa,
+            number=number,
+            description=action.description,
+            owner=action.owner,
+            due_date=action.due_date,
+            status=CapaAction.Status.OPEN if action.done_on is None else CapaAction.Status.DONE,
+            evidence=action.evidence
+            or ("" if action.done_on is None else f"Done on {action.done_on:%Y-%m-%d} in the earlier system."),
+            # Nobody here completed it: the earlier system knew who did; the date is what it listed.
+            completed_at=None if action.done_on is None else _start_of(action.done_on),
+            created_by=actor,
+        )
+        for number, action in enumerate(actions, start=1)
+    ]
+    blockers = capa.blockers_to_start_in(status, planned)
+    if blockers:
+        raise DomainError(f"{imported_reference} cannot come in as {status}: {' '.join(blockers)}", field="status")
+    reason = f"Imported from {origin}"
+    with transaction.atomic():
+        if Capa.objects.filter(imported_reference__iexact=imported_reference).exists():
+            raise ConflictError(f"{imported_reference} was imported before.")
+        capa.reference = f"CAPA-{sequences.next_value('capa'):04d}"
+        stamp(capa, actor=actor, reason=reason)
+        capa.save()
+        for action, imported in zip(planned, actions, strict=True):
+            stamp(action, actor=actor, reason=f"Imported from {imported.origin}")
+            action.save()
+        if status == Capa.Status.VERIFYING:
+            last_done = max(action.done_on for action in actions if action.done_on is not None)
+            planned_date = check_date or max(last_done + EFFECTIVENESS_DELAY, today)
+            check = EffectivenessCheck(capa=capa, planned_date=planned_date, criteria=check_criteria)
+            stamp(check, actor=actor, reason=f"{reason}: effectiveness check planned for {planned_date:%Y-%m-%d}")
+            check.save()
+    return capa
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # --- Analysis and editing -------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -113,6 +114,12 @@ class Idea(models.Model):
     decision_reason = models.TextField(blank=True, help_text="Why it was rejected or parked; the submitter sees it.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     stage_changed_at = models.DateTimeField(default=timezone.now)
+    imported_reference = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="For an idea brought in from an earlier system's backlog: its reference there. Empty for ideas "
+        "submitted here.",
+    )
 
     history = HistoricalRecords()
     objects = IdeaQuerySet.as_manager()
@@ -131,6 +138,12 @@ class Idea(models.Model):
                 condition=~Q(stage__in=["rejected", "parked"]) | ~Q(decision_reason=""),
                 name="rejected_or_parked_idea_has_reason",
             ),
+            # What makes an import safe to run again: a row is recognised by its earlier reference, in any case.
+            models.UniqueConstraint(
+                Lower("imported_reference"),
+                condition=~Q(imported_reference=""),
+                name="one_idea_per_imported_reference",
+            ),
         ]
 
     DECIDED = ("standardized", "rejected", "parked")
@@ -148,6 +161,9 @@ class Idea(models.Model):
         "standardized": (),
         "rejected": (),
     }
+    # Where an idea brought in from an earlier system's backlog may stand: any open stage, or parked. Ideas that were
+    # standardized or rejected there stay there: they are no longer work.
+    IMPORTABLE = ("submitted", "accepted", "plan", "do", "check", "act", "parked")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -190,13 +206,7 @@ class Idea(models.Model):
                 f"An idea in {self.get_stage_display().lower()} moves to {allowed}, "
                 f"not to {Idea.Stage(target).label.lower()}."
             ]
-        blockers: list[str] = []
-        if target == Idea.Stage.DO and not (self.target_metric.strip() and self.baseline.strip()):
-            blockers.append("Plan: name the metric to improve and its baseline today.")
-        if target == Idea.Stage.CHECK and not self.do_notes.strip():
-            blockers.append("Do: say what was tried.")
-        if target == Idea.Stage.ACT and not self.measured_result.strip():
-            blockers.append("Check: record the measured result against the target.")
+        blockers = self._notes_missing_for(target)
         if target == Idea.Stage.STANDARDIZED:
             if self.change_request_id is None and not self.no_document_change_reason.strip():
                 blockers.append(
@@ -206,6 +216,33 @@ class Idea(models.Model):
                 blockers.append("Act: the document change is not effective yet.")
             if not self.benefit_unit or self.benefit_amount is None:
                 blockers.append("Record the measured benefit (amount and unit).")
+        return blockers
+
+    def _notes_missing_for(self, target: str) -> list[str]:
+        """The notes of the stage before `target` that a move to it needs (Plan's metric and baseline before Do …)."""
+        if target == Idea.Stage.DO and not (self.target_metric.strip() and self.baseline.strip()):
+            return ["Plan: name the metric to improve and its baseline today."]
+        if target == Idea.Stage.CHECK and not self.do_notes.strip():
+            return ["Do: say what was tried."]
+        if target == Idea.Stage.ACT and not self.measured_result.strip():
+            return ["Check: record the measured result against the target."]
+        return []
+
+    def blockers_to_start_in(self, stage: str) -> list[str]:
+        """What this idea lacks to come in from an earlier system already at `stage`, so that it goes on like an idea
+        that made the moves here: a champion from accepted on, and the notes each move on the way asks for (one in Act
+        has its metric, baseline, trial and measured result); a reason when it is parked, as parking asks."""
+        if stage not in Idea.IMPORTABLE:
+            return [f"An idea cannot come in as {stage!r}; only open or parked ones do ({', '.join(Idea.IMPORTABLE)})."]
+        if stage == Idea.Stage.PARKED:
+            return [] if self.decision_reason.strip() else ["Say why it was parked: the submitter will read it."]
+        if stage == Idea.Stage.SUBMITTED:
+            return [] if self.champion_id is None else ["A submitted idea has no champion yet; accepting it gives one."]
+        blockers = []
+        if self.champion_id is None:
+            blockers.append(f"An idea in {Idea.Stage(stage).label.lower()} has a champion, given when it was accepted.")
+        for step in Idea.PIPELINE[2 : Idea.PIPELINE.index(stage) + 1]:
+            blockers += self._notes_missing_for(step)
         return blockers
 
 

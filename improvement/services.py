@@ -11,6 +11,7 @@ import io
 import re
 from collections.abc import Sequence
 from contextlib import ExitStack
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +27,7 @@ from documents import services as document_services
 from documents.models import Document
 from improvement.models import Attachment, Comment, Idea, StageChange, Vote, Watch
 from qms import sequences
-from qms.errors import DomainError, NotAllowed
+from qms.errors import ConflictError, DomainError, NotAllowed
 from qms.history import stamp
 from qms.models import Department, User
 from qms.roles import Role
@@ -199,6 +200,97 @@ def idea_from_capa(*, actor: User, capa: Capa, title: str, proposal: str) -> Ide
         source=Idea.Source.CAPA,
         capa=capa,
     )
+
+
+# --- Bringing in an earlier system's backlog ------------------------------------------------------------------------
+
+IMPORTED_REFERENCE_LENGTH = Idea._meta.get_field("imported_reference").max_length or 50
+
+
+def idea_import(
+    *,
+    actor: User,
+    imported_reference: str,
+    origin: str,
+    title: str,
+    problem: str,
+    proposal: str,
+    stage: str = Idea.Stage.SUBMITTED,
+    category: str = Idea.Category.QUALITY,
+    expected_benefit: str = "",
+    department: Department | None = None,
+    submitter: User | None = None,
+    submitted_on: date | None = None,
+    champion: User | None = None,
+    decision_reason: str = "",
+    target_metric: str = "",
+    baseline: str = "",
+    target: str = "",
+    do_notes: str = "",
+    measured_result: str = "",
+) -> Idea:
+    """Bring in an idea of an earlier system's backlog at the stage it has there.
+
+    It is numbered here (IDEA-0032) and keeps its reference there (`imported_reference`), by which a second import
+    recognises it. It must hold what each move to its stage asks for here (`Idea.blockers_to_start_in`), so it goes
+    on like any other idea. With no submitter it comes in anonymous: nobody is stored. Its history names the quality
+    manager who imported it and `origin` (the list and line): an import, not a submission, so an anonymous idea's
+    history still names no submitter. Nobody is notified, as a backlog moving in is not news; the submitter watches
+    it from now on, as after submitting.
+    """
+    if not actor.has_role(Role.QUALITY_MANAGER):
+        raise NotAllowed("Only a quality manager may import ideas.")
+    if not imported_reference.strip() or len(imported_reference) > IMPORTED_REFERENCE_LENGTH:
+        raise DomainError(
+            f"Give the idea's reference in the earlier system ({IMPORTED_REFERENCE_LENGTH} characters at most).",
+            field="imported_reference",
+        )
+    if not title.strip():
+        raise DomainError("Give the idea a short title.", field="title")
+    if not proposal.strip():
+        raise DomainError("Say what you suggest.", field="proposal")
+    if category not in Idea.Category.values:
+        raise DomainError(f"Unknown category {category!r}.", field="category")
+    if submitted_on is not None and submitted_on > timezone.localdate():
+        raise DomainError("The day it was submitted is later than today.", field="submitted_on")
+    if champion is not None and not champion.is_active:
+        raise DomainError(f"{champion.display_name} can no longer sign in.", field="champion")
+    now = timezone.now()
+    submitted_at = timezone.make_aware(datetime.combine(submitted_on, time.min)) if submitted_on else now
+    idea = Idea(
+        reference=imported_reference,  # what the rules' messages call it, until it is numbered here
+        imported_reference=imported_reference,
+        title=title.strip(),
+        problem=problem,
+        proposal=proposal,
+        expected_benefit=expected_benefit,
+        category=category,
+        department=department,
+        submitter=submitter,
+        anonymous=submitter is None,
+        stage=stage,
+        champion=champion,
+        decision_reason=decision_reason,
+        target_metric=target_metric,
+        baseline=baseline,
+        target=target,
+        do_notes=do_notes,
+        measured_result=measured_result,
+        created_at=submitted_at,
+        # When it reached its stage there is not known; "since it came in" is the honest answer beyond submitted.
+        stage_changed_at=submitted_at if stage == Idea.Stage.SUBMITTED else now,
+    )
+    blockers = idea.blockers_to_start_in(stage)
+    if blockers:
+        raise DomainError(f"{imported_reference} cannot come in as {stage}: {' '.join(blockers)}", field="stage")
+    with transaction.atomic():
+        if Idea.objects.filter(imported_reference__iexact=imported_reference).exists():
+            raise ConflictError(f"{imported_reference} was imported before.")
+        idea.reference = f"IDEA-{sequences.next_value('idea'):04d}"
+        stamp(idea, actor=actor, reason=f"Imported from {origin}")
+        idea.save()
+        _watch(idea, submitter)
+    return idea
 
 
 # --- Votes, comments, watching ---------------------------------------------------------------------------------------

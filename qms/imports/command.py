@@ -13,6 +13,9 @@ from qms.roles import Role, has_role
 class ImportCommand(BaseCommand):
     """A management command that imports a list: its handle() reads the files, checks or imports, then finish()."""
 
+    # What the closing count calls the rows it skipped; an import that also leaves out rows it does not take says so.
+    skipped_are = "already there"
+
     def quality_manager(self, username: str) -> User:
         """The account the import is recorded under: an import writes records only a quality manager may write."""
         actor = User.objects.filter(username=username, is_active=True).first()
@@ -41,6 +44,8 @@ class ImportCommand(BaseCommand):
             if row.outcome == "create" and row.messages:  # what else it does (a department the users list creates)
                 self.stdout.write(f"  line {row.line} ({row.key}): {' '.join(row.messages)}")
         if dry_run:
-            self.stdout.write(f"Dry run: {report.count('create')} to import, {report.count('skip')} already there.")
+            self.stdout.write(
+                f"Dry run: {report.count('create')} to import, {report.count('skip')} {self.skipped_are}."
+            )
         else:
-            self.stdout.write(f"Imported {report.count('create')}; {report.count('skip')} were already there.")
+            self.stdout.write(f"Imported {report.count('create')}; {report.count('skip')} were {self.skipped_are}.")

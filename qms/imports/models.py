@@ -27,8 +27,11 @@ class ImportRun(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DOCUMENTS = "documents", "Documents in force"
         USERS = "users", "People and departments"
+        DOCUMENTS = "documents", "Documents in force"
+        AUDITS = "audits", "Audit programme"
+        CAPAS = "capas", "Open CAPAs and their actions"
+        IDEAS = "ideas", "Idea backlog"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Checking"
@@ -44,6 +47,7 @@ class ImportRun(models.Model):
     master = models.FileField(max_length=300, editable=False)
     master_name = models.CharField(max_length=255)
     master_sha256 = models.CharField(max_length=64)
+    # The second file, when the kind takes one: the documents' ZIP of files, or the CAPAs' list of actions.
     archive = models.FileField(max_length=300, blank=True, editable=False)
     archive_name = models.CharField(max_length=255, blank=True)
     archive_sha256 = models.CharField(max_length=64, blank=True)

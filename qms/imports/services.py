@@ -19,7 +19,7 @@ from django.db import transaction
 
 from qms.errors import DomainError, NotAllowed
 from qms.history import stamp
-from qms.imports import documents, users
+from qms.imports import audits, capas, documents, ideas, users
 from qms.imports.models import ImportRun
 from qms.imports.report import Report
 from qms.jobs import job_create
@@ -31,29 +31,79 @@ Progress = Callable[[int, str], None]
 _FOLDER = "imports"
 
 
+# What a kind's check and run are given: the import's record (its stored files), who runs it, and where to report.
+Step = Callable[[ImportRun, User, Progress], Report]
+
+
 @dataclass(frozen=True)
 class Kind:
-    """What an import of one kind needs: its check, its run, whether it comes with a ZIP of files, its template."""
+    """What an import of one kind needs: its check and its run, what its second file is (the documents' ZIP, the CAPAs'
+    list of actions) and whether it must be there, and the templates of its lists."""
 
-    check: Callable[..., Report]
-    run: Callable[..., Report]
-    takes_files: bool
+    check: Step
+    run: Step
     template: Callable[[User], str]
+    second_file: str = ""  # "zip" or "csv"; "" when the kind takes one list only
+    second_required: bool = False
+    second_template: Callable[[User], str] | None = None
+
+
+def _one_list(check: Callable[..., Report], run: Callable[..., Report], template: Callable[[User], str]) -> Kind:
+    """A kind read from its master list alone (people, the audit programme, ideas)."""
+    return Kind(
+        check=lambda record, actor, progress: check(open_master(record), actor=actor, progress=progress),
+        run=lambda record, actor, progress: run(
+            open_master(record), actor=actor, source=record.master_name, progress=progress
+        ),
+        template=template,
+    )
+
+
+def _check_documents(record: ImportRun, actor: User, progress: Progress) -> Report:
+    with open_second(record) as archive:
+        return documents.check_documents(open_master(record), archive, actor=actor, progress=progress)
+
+
+def _import_documents(record: ImportRun, actor: User, progress: Progress) -> Report:
+    with open_second(record) as archive:
+        return documents.import_documents(
+            open_master(record), archive, actor=actor, source=record.master_name, progress=progress
+        )
+
+
+def _check_capas(record: ImportRun, actor: User, progress: Progress) -> Report:
+    return capas.check_capas(open_master(record), _second_list(record), actor=actor, progress=progress)
+
+
+def _import_capas(record: ImportRun, actor: User, progress: Progress) -> Report:
+    return capas.import_capas(
+        open_master(record),
+        _second_list(record),
+        actor=actor,
+        source=record.master_name,
+        actions_source=record.archive_name,
+        progress=progress,
+    )
 
 
 KINDS: dict[str, Kind] = {
+    ImportRun.Kind.USERS: _one_list(users.check_users, users.import_users, lambda user: users.template_csv()),
     ImportRun.Kind.DOCUMENTS: Kind(
-        check=documents.check_documents,
-        run=documents.import_documents,
-        takes_files=True,
+        check=_check_documents,
+        run=_import_documents,
         template=lambda user: documents.template_csv(owner=user.username),
+        second_file="zip",
+        second_required=True,
     ),
-    ImportRun.Kind.USERS: Kind(
-        check=users.check_users,
-        run=users.import_users,
-        takes_files=False,
-        template=lambda user: users.template_csv(),
+    ImportRun.Kind.AUDITS: _one_list(audits.check_audits, audits.import_audits, lambda user: audits.template_csv()),
+    ImportRun.Kind.CAPAS: Kind(
+        check=_check_capas,
+        run=_import_capas,
+        template=lambda user: capas.template_csv(owner=user.username),
+        second_file="csv",
+        second_template=lambda user: capas.actions_template_csv(owner=user.username),
     ),
+    ImportRun.Kind.IDEAS: _one_list(ideas.check_ideas, ideas.import_ideas, lambda user: ideas.template_csv()),
 }
 
 
@@ -63,7 +113,7 @@ def import_upload(*, actor: User, kind: str, master: UploadedFile, archive: Uplo
         raise NotAllowed("Only a quality manager may import records.")
     if kind not in KINDS:
         raise DomainError("Choose what to import.", field="kind")
-    if KINDS[kind].takes_files and archive is None:
+    if KINDS[kind].second_required and archive is None:
         raise DomainError("Add the ZIP of the files the list names.", field="archive")
     for upload in (master, archive):
         if isinstance(upload, RefusedUpload):
@@ -73,7 +123,8 @@ def import_upload(*, actor: User, kind: str, master: UploadedFile, archive: Uplo
     stored: list[str] = []
     try:
         master_name, master_sha256 = _store(master, ".csv", stored)
-        archive_name, archive_sha256 = _store(archive, ".zip", stored) if archive is not None else ("", "")
+        suffix = f".{KINDS[kind].second_file or 'bin'}"
+        archive_name, archive_sha256 = _store(archive, suffix, stored) if archive is not None else ("", "")
         with transaction.atomic():
             run = ImportRun(
                 kind=kind,
@@ -129,8 +180,15 @@ def open_master(run: ImportRun) -> bytes:
         return stored.read()
 
 
-def open_archive_file(run: ImportRun) -> IO[bytes]:
+def open_second(run: ImportRun) -> IO[bytes]:
     return default_storage.open(run.archive.name, "rb")
+
+
+def _second_list(run: ImportRun) -> bytes | None:
+    if not run.archive:
+        return None
+    with open_second(run) as stored:
+        return stored.read()
 
 
 def _store(upload: UploadedFile, suffix: str, stored: list[str]) -> tuple[str, str]:

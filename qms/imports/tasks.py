@@ -28,14 +28,9 @@ def run_import(job_id: int) -> None:
 
 def _check(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
     run = _import_of(job)
-    kind = services.KINDS[run.kind]
     try:
         progress.report(1, "Reading the list")
-        if kind.takes_files:
-            with services.open_archive_file(run) as archive:
-                report = kind.check(services.open_master(run), archive, actor=job.created_by, progress=progress.report)
-        else:
-            report = kind.check(services.open_master(run), actor=job.created_by, progress=progress.report)
+        report = services.KINDS[run.kind].check(run, job.created_by, progress.report)
     except BaseException:
         services.record_outcome(run, status=ImportRun.Status.FAILED, report=None, reason="The check failed")
         raise
@@ -46,14 +41,8 @@ def _check(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
 
 def _run(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
     run = _import_of(job)
-    kind = services.KINDS[run.kind]
     try:
-        arguments = {"actor": job.created_by, "source": run.master_name, "progress": progress.report}
-        if kind.takes_files:
-            with services.open_archive_file(run) as archive:
-                report = kind.run(services.open_master(run), archive, **arguments)
-        else:
-            report = kind.run(services.open_master(run), **arguments)
+        report = services.KINDS[run.kind].run(run, job.created_by, progress.report)
     except BaseException:
         services.record_outcome(
             run, status=ImportRun.Status.FAILED, report=None, reason="The import failed; nothing was written"

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:pk>/status/", views.import_status, name="status"),
     path("<int:pk>/start/", views.import_start, name="start"),
     path("<str:kind>/template.csv", views.template, name="template"),
+    path("<str:kind>/second-template.csv", views.second_template, name="second-template"),
     path("<str:kind>/sample.zip", views.sample, name="sample"),
 ]

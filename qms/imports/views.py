@@ -30,10 +30,11 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     archive = forms.FileField(
-        label="Files (ZIP)",
+        label="Second file",
         required=False,
-        help_text="For documents: a ZIP holding the file each row names in its file column (folders allowed).",
-        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+        help_text="Documents: the ZIP holding the file each row names in its file column (folders allowed). "
+        "CAPAs: the list of their actions (CSV), if any.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip,.csv,text/csv"}),
     )
 
 
@@ -55,7 +56,8 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
         if run is not None:
             return redirect(run)
     runs = ImportRun.objects.visible_to(request.user).select_related("created_by", "job")[:50]
-    context = {"form": form, "runs": runs, "kinds": ImportRun.Kind.choices}
+    kinds = [(value, label, services.KINDS[value]) for value, label in ImportRun.Kind.choices]
+    context = {"form": form, "runs": runs, "kinds": kinds}
     return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)
 
 
@@ -91,6 +93,17 @@ def template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
         raise Http404("No such import.")
     response = HttpResponse(services.KINDS[kind].template(request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition(f"{kind}-master-list.csv")
+    return response
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_GET
+def second_template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
+    second = services.KINDS[kind].second_template if kind in services.KINDS else None
+    if second is None:
+        raise Http404("This import takes no second list.")
+    response = HttpResponse(second(request.user), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(f"{kind}-second-list.csv")
     return response
 
 

@@ -60,10 +60,11 @@ def test_a_quality_manager_checks_a_list_fixes_it_and_imports_it(
 
 
 def _upload(page: Page, master: bytes, archive: bytes) -> None:
+    page.get_by_label("What to import").select_option("documents")
     page.get_by_label("Master list (CSV)").set_input_files(
         {"name": "master list.csv", "mimeType": "text/csv", "buffer": master}
     )
-    page.get_by_label("Files (ZIP)").set_input_files(
+    page.get_by_label("Second file").set_input_files(
         {"name": "files.zip", "mimeType": "application/zip", "buffer": archive}
     )
     page.get_by_role("button", name="Upload and check").click()

@@ -133,3 +133,23 @@ def test_people_are_imported_from_the_page_without_a_zip(
     anna = User.objects.get(username="anna.berg")
     assert anna.department is not None and anna.department.name == "Logistics"
     assert [message.to for message in mailoutbox] == [["anna@example.com"]]
+
+
+@pytest.mark.parametrize("kind", ["users", "audits", "capas", "ideas"])
+def test_every_kinds_template_checks_out_on_the_page(
+    kind: str, quality_manager: Any, auditor: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = _signed_in(quality_manager)
+    master = client.get(f"/imports/{kind}/template.csv").content
+    data: dict[str, Any] = {"kind": kind, "master": SimpleUploadedFile(f"{kind}.csv", master, "text/csv")}
+    second = client.get(f"/imports/{kind}/second-template.csv")
+    if kind == "capas":
+        data["archive"] = SimpleUploadedFile("actions.csv", second.content, "text/csv")
+    else:
+        assert second.status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", data)
+    run = ImportRun.objects.get()
+    assert run.status == "checked", run.report
+    if kind in {"users", "capas"}:  # the others name people the templates cannot know
+        assert run.can_import, run.report
