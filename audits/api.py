@@ -124,9 +124,14 @@ class AuditSerializer(serializers.ModelSerializer):
     )
     programme_year = serializers.IntegerField(source="programme.year", read_only=True)
 
+    imported_reference = serializers.CharField(
+        read_only=True, help_text="The reference it had in the earlier system it was imported from; empty if made here."
+    )
+
     class Meta:
         model = Audit
         fields = [
+            "imported_reference",
             "id",
             "reference",
             "programme_year",

@@ -231,9 +231,14 @@ class CapaSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     missing = serializers.SerializerMethodField()
 
+    imported_reference = serializers.CharField(
+        read_only=True, help_text="The reference it had in the earlier system it was imported from; empty if made here."
+    )
+
     class Meta:
         model = Capa
         fields = [
+            "imported_reference",
             "id",
             "reference",
             "title",

@@ -132,9 +132,14 @@ class IdeaSerializer(serializers.ModelSerializer):
     attachments = IdeaAttachmentSerializer(many=True, read_only=True)
     missing = serializers.SerializerMethodField()
 
+    imported_reference = serializers.CharField(
+        read_only=True, help_text="The reference it had in the earlier system it was imported from; empty if made here."
+    )
+
     class Meta:
         model = Idea
         fields = [
+            "imported_reference",
             "id",
             "reference",
             "title",

@@ -153,3 +153,25 @@ def test_every_kinds_template_checks_out_on_the_page(
     assert run.status == "checked", run.report
     if kind in {"users", "capas"}:  # the others name people the templates cannot know
         assert run.can_import, run.report
+
+
+def test_an_imported_capa_shows_its_earlier_reference_on_its_page_and_in_the_api(
+    quality_manager: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from capa.models import Capa
+    from tests.conftest import api_as
+
+    client = _signed_in(quality_manager)
+    data = {
+        "kind": "capas",
+        "master": SimpleUploadedFile("capas.csv", client.get("/imports/capas/template.csv").content, "text/csv"),
+        "archive": SimpleUploadedFile("actions.csv", client.get("/imports/capas/second-template.csv").content),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{ImportRun.objects.get().pk}/start/")
+    capa = Capa.objects.get(imported_reference="QA-2025-031")
+    page = client.get(capa.get_absolute_url()).content.decode()
+    assert "<dt>Earlier reference</dt><dd>QA-2025-031" in page
+    assert api_as(quality_manager).get(f"/api/v1/capas/{capa.pk}/").json()["imported_reference"] == "QA-2025-031"
