@@ -27,7 +27,7 @@ def empty_broker() -> None:
     """A test that failed half-way may leave messages in this test process's Redis (queued, or taken by a killed
     worker and never acknowledged); they must not reach the next test's workers."""
     with redis.Redis.from_url(REDIS_URL) as client:
-        client.delete("unacked", "unacked_index", *client.keys("default*"), *client.keys("reports*"))
+        client.delete("unacked", "unacked_index", "unacked_mutex", *client.keys("default*"), *client.keys("reports*"))
 
 
 @pytest.fixture

@@ -16,6 +16,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Look for messages past their timeout every second, not every 100 s (kombu's defaults: 10 s, every 10th look).
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
+    # Restoring takes a lock in Redis that lives this long; a worker killed while holding it (it restores every
+    # second) would otherwise keep every other worker from restoring for kombu's default of five minutes.
+    "unacked_mutex_expire": 2,
 }
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
