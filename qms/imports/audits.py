@@ -23,7 +23,7 @@ from django.utils import timezone
 from audits.models import Audit
 from audits.services import IMPORTED_REFERENCE_LENGTH, audit_import, check_team
 from qms.errors import DomainError
-from qms.imports.cells import Progress, departments_by_name, people_by_name, read_date, split_list
+from qms.imports.cells import Progress, departments_by_name, open_record_row, people_by_name, read_date, split_list
 from qms.imports.report import Report, RowReport
 from qms.imports.tables import Row, TableError, read_table
 from qms.models import Clause, Department, User
@@ -141,20 +141,8 @@ def _check_row(
     row: Row, lookups: _Lookups, first_line_of: dict[str, int], today: date
 ) -> tuple[RowReport, _Planned | None]:
     values = row.values
-    reference = values["reference"]
-    result = RowReport(line=row.line, key=reference or "(no reference)", outcome="create")
+    result, key = open_record_row(row, first_line_of, max_length=IMPORTED_REFERENCE_LENGTH)
     errors = result.messages
-    if row.problem:
-        errors.append(row.problem)
-    key = reference.lower()
-    if not reference:
-        errors.append("The reference is missing.")
-    elif len(reference) > IMPORTED_REFERENCE_LENGTH:
-        errors.append(f"The reference is longer than {IMPORTED_REFERENCE_LENGTH} characters.")
-    elif key in first_line_of:
-        errors.append(f"The reference {reference} is also on line {first_line_of[key]}.")
-    else:
-        first_line_of[key] = row.line
     if key in lookups.imported and not errors:
         result.outcome = "skip"
         errors.append(f"Imported before as {lookups.imported[key]}; it is left as it is.")
@@ -203,7 +191,7 @@ def _check_row(
     if end < today:
         errors.append(f"Its planned end, {end}, is past: it comes in overdue.")
     fields = {
-        "imported_reference": reference,
+        "imported_reference": values["reference"],
         "title": title,
         "scope": values["scope"],
         "department": department,

@@ -33,7 +33,7 @@ from django.utils import timezone
 from capa.models import Capa, CapaAction, CauseCategory, Severity, Source
 from capa.services import IMPORTED_REFERENCE_LENGTH, ImportedAction, capa_import, clean_analysis
 from qms.errors import DomainError
-from qms.imports.cells import Progress, choices_by_name, departments_by_name, people_by_name, read_date
+from qms.imports.cells import Progress, choices_by_name, departments_by_name, open_record_row, people_by_name, read_date
 from qms.imports.report import Report, RowReport
 from qms.imports.tables import Row, Table, TableError, read_table
 from qms.models import Clause, Department, User
@@ -276,21 +276,8 @@ def _check_capa_row(
     row: Row, lookups: _Lookups, capas: dict[str, _Planned | str], first_line_of: dict[str, int]
 ) -> RowReport:
     values = row.values
-    reference = values["reference"]
-    result = RowReport(line=row.line, key=reference or "(no reference)", outcome="create")
+    result, key = open_record_row(row, first_line_of, max_length=IMPORTED_REFERENCE_LENGTH)
     errors = result.messages
-    if row.problem:
-        errors.append(row.problem)
-    key = reference.lower()
-    if not reference:
-        errors.append("The reference is missing.")
-    elif len(reference) > IMPORTED_REFERENCE_LENGTH:
-        errors.append(f"The reference is longer than {IMPORTED_REFERENCE_LENGTH} characters.")
-    elif key in first_line_of:
-        errors.append(f"The reference {reference} is also on line {first_line_of[key]}.")
-        key = ""  # the actions list's rows belong to the first
-    else:
-        first_line_of[key] = row.line
     if key in lookups.imported and not errors:
         result.outcome = "skip"
         errors.append(f"Imported before as {lookups.imported[key]}; it is left as it is.")
@@ -346,7 +333,7 @@ def _check_capa_row(
         capas[key] = _Planned(
             report=result,
             fields={
-                "imported_reference": reference,
+                "imported_reference": values["reference"],
                 "status": status,
                 "title": title,
                 "kind": kind,

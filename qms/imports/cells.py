@@ -1,6 +1,6 @@
 """What every kind of import reads the same way, so a list filled in for one import is filled in alike for the next:
-cells that hold several values, dates, choices, people and departments, and how an import reports how far it has
-got."""
+cells that hold several values, dates, choices, people and departments, an open record's earlier reference, and how
+an import reports how far it has got."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+from qms.imports.report import RowReport
+from qms.imports.tables import Row
 
 if TYPE_CHECKING:
     from qms.models import Department, User
@@ -65,3 +68,25 @@ def departments_by_name(departments: Iterable[Department]) -> dict[str, Departme
         by_name[department.name.lower()] = department
         by_name.setdefault(department.code.lower(), department)
     return by_name
+
+
+def open_record_row(row: Row, first_line_of: dict[str, int], *, max_length: int) -> tuple[RowReport, str]:
+    """The report of a row of open records (audits, CAPAs, ideas), with what is wrong with its `reference`, the one it
+    had in the earlier system; and the key that reference is known by: lowercase, "" when the row cannot be known by it
+    (missing, too long, or already on `first_line_of` an earlier line, which then keeps it)."""
+    reference = row.values["reference"]
+    report = RowReport(line=row.line, key=reference or "(no reference)", outcome="create")
+    if row.problem:
+        report.messages.append(row.problem)
+    key = reference.lower()
+    if not reference:
+        report.messages.append("The reference is missing.")
+    elif len(reference) > max_length:
+        report.messages.append(f"The reference is longer than {max_length} characters.")
+        key = ""
+    elif key in first_line_of:
+        report.messages.append(f"The reference {reference} is also on line {first_line_of[key]}.")
+        key = ""
+    else:
+        first_line_of[key] = row.line
+    return report, key

@@ -14,7 +14,6 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import IO, Any
 from zipfile import ZipInfo
@@ -28,7 +27,7 @@ from documents.models import Document, DocumentType, Revision
 from documents.services import IMPORTED_NUMBER, document_import
 from qms.errors import DomainError
 from qms.imports.archives import Archive, ArchiveError, open_archive
-from qms.imports.cells import Progress, split_list
+from qms.imports.cells import Progress, departments_by_name, people_by_name, read_date, split_list
 from qms.imports.report import Report, RowReport
 from qms.imports.tables import Row, TableError, read_table
 from qms.models import Clause, Department, User
@@ -44,7 +43,6 @@ OPTIONAL = [column for column in COLUMNS if column not in REQUIRED]
 _TITLE_LENGTH = Document._meta.get_field("title").max_length or 200
 _SOURCE_LENGTH = Revision._meta.get_field("imported_from").max_length or 500
 _APPROVERS_LENGTH = 300
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
 @dataclass
@@ -245,26 +243,17 @@ class _Lookups:
 
     @classmethod
     def load(cls) -> _Lookups:
-        users: dict[str, User] = {}
-        for user in User.objects.filter(is_active=True):
-            users[user.username.lower()] = user
-            if user.email:
-                users.setdefault(user.email.lower(), user)
         types: dict[str, DocumentType] = {}
         for document_type in DocumentType.objects.all():
             types[document_type.code.lower()] = document_type
             types.setdefault(document_type.name.lower(), document_type)
-        departments: dict[str, Department] = {}
-        for department in Department.objects.filter(is_active=True):
-            departments[department.name.lower()] = department
-            departments.setdefault(department.code.lower(), department)
         imported: dict[str, set[str]] = {}
         for number, sha256 in Revision.objects.exclude(imported_from="").values_list("document__number", "sha256"):
             imported.setdefault(number, set()).add(sha256)
         return cls(
-            users=users,
+            users=people_by_name(User.objects.filter(is_active=True)),
             types=types,
-            departments=departments,
+            departments=departments_by_name(Department.objects.filter(is_active=True)),
             clauses={clause.number: clause for clause in Clause.objects.all()},
             imported=imported,
             existing=set(Document.objects.values_list("number", flat=True)),
@@ -325,7 +314,7 @@ def _check_row(
     period = _whole_number(values.get("review_period_months", ""), default=0)
     if period is None or period > 120:
         errors.append(f"The review period {values['review_period_months']!r} is not a number of months from 1 to 120.")
-    effective_date = _date(values["effective_date"])
+    effective_date = read_date(values["effective_date"])
     if effective_date is None:
         errors.append(
             f"The effective date {values['effective_date']!r} is not a date (use YYYY-MM-DD)."
@@ -399,12 +388,3 @@ def _whole_number(text: str, *, default: int) -> int | None:
     if not text:
         return default
     return int(text) if text.isdigit() and int(text) >= 1 else None
-
-
-def _date(text: str) -> date | None:
-    for format in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, format).date()
-        except ValueError:
-            continue
-    return None

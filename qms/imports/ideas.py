@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from improvement.models import Idea
 from improvement.services import IMPORTED_REFERENCE_LENGTH, idea_import
-from qms.imports.cells import Progress, choices_by_name, departments_by_name, people_by_name, read_date
+from qms.imports.cells import Progress, choices_by_name, departments_by_name, open_record_row, people_by_name, read_date
 from qms.imports.report import Report, RowReport
 from qms.imports.tables import Row, TableError, read_table
 from qms.models import Department, User
@@ -179,20 +179,8 @@ _ONLY_OPEN = "only open and parked ideas are imported."
 
 def _check_row(row: Row, lookups: _Lookups, first_line_of: dict[str, int]) -> tuple[RowReport, _Planned | None]:
     values = row.values
-    reference = values["reference"]
-    result = RowReport(line=row.line, key=reference or "(no reference)", outcome="create")
+    result, key = open_record_row(row, first_line_of, max_length=IMPORTED_REFERENCE_LENGTH)
     errors = result.messages
-    if row.problem:
-        errors.append(row.problem)
-    key = reference.lower()
-    if not reference:
-        errors.append("The reference is missing.")
-    elif len(reference) > IMPORTED_REFERENCE_LENGTH:
-        errors.append(f"The reference is longer than {IMPORTED_REFERENCE_LENGTH} characters.")
-    elif key in first_line_of:
-        errors.append(f"The reference {reference} is also on line {first_line_of[key]}.")
-    else:
-        first_line_of[key] = row.line
     if key in lookups.imported and not errors:
         result.outcome = "skip"
         errors.append(f"Imported before as {lookups.imported[key]}; it is left as it is.")
@@ -260,7 +248,7 @@ def _check_row(row: Row, lookups: _Lookups, first_line_of: dict[str, int]) -> tu
     if submitter is None:
         errors.append("No submitter: it comes in anonymous.")
     fields = {
-        "imported_reference": reference,
+        "imported_reference": values["reference"],
         "title": title,
         "problem": values.get("problem", ""),
         "proposal": values["proposal"],

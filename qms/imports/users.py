@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 
-from qms.imports.cells import Progress, split_list
+from qms.imports.cells import Progress, departments_by_name, split_list
 from qms.imports.report import Report, RowReport
 from qms.imports.tables import Row, TableError, read_table
 from qms.models import Department, User
@@ -144,11 +144,7 @@ class _Lookups:
             accounts[user.username.lower()] = user
             if user.email:
                 emails.setdefault(user.email.lower(), user)
-        departments: dict[str, Department] = {}
-        for department in Department.objects.all():
-            departments[department.name.lower()] = department
-            departments.setdefault(department.code.lower(), department)
-        return cls(accounts=accounts, emails=emails, departments=departments)
+        return cls(accounts=accounts, emails=emails, departments=departments_by_name(Department.objects.all()))
 
     def plan_department(self, name: str) -> Department:
         """A new department, not saved yet, with a code made from its name that no department has as code or name."""
