@@ -41,6 +41,7 @@ class Report:
             "created": self.count("create"),
             "skipped": self.count("skip"),
             "errors": self.count("error"),
+            "problems": self.count("error") + len(self.file_errors),  # read by the list of imports, without the rows
             "file_errors": self.file_errors,
             "notes": self.notes,
             "rows": [asdict(row) for row in self.rows],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models.fields.json import KT
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,7 +56,13 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
         )
         if run is not None:
             return redirect(run)
-    runs = ImportRun.objects.visible_to(request.user).select_related("created_by", "job")[:50]
+    # A report holds a line per row of its list (thousands): the list reads only its counts.
+    runs = (
+        ImportRun.objects.visible_to(request.user)
+        .select_related("created_by")
+        .defer("report")
+        .annotate(created=KT("report__created"), skipped=KT("report__skipped"), problems=KT("report__problems"))[:50]
+    )
     kinds = [(value, label, services.KINDS[value]) for value, label in ImportRun.Kind.choices]
     context = {"form": form, "runs": runs, "kinds": kinds}
     return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)

@@ -175,3 +175,26 @@ def test_an_imported_capa_shows_its_earlier_reference_on_its_page_and_in_the_api
     page = client.get(capa.get_absolute_url()).content.decode()
     assert "<dt>Earlier reference</dt><dd>QA-2025-031" in page
     assert api_as(quality_manager).get(f"/api/v1/capas/{capa.pk}/").json()["imported_reference"] == "QA-2025-031"
+
+
+def test_the_list_of_imports_reads_a_fixed_number_of_queries_and_no_reports(
+    quality_manager: Any, django_assert_num_queries: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = _signed_in(quality_manager)
+    master = client.get("/imports/users/template.csv").content
+
+    def upload() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/imports/", {"kind": "users", "master": SimpleUploadedFile("people.csv", master, "text/csv")})
+
+    upload()
+    client.get("/imports/")  # the session's first page may read a little more
+    with django_assert_num_queries(8):
+        page = client.get("/imports/").content.decode()
+    assert '<td class="num">2</td>' in page  # the template's two people, to create
+    for _ in range(4):
+        upload()
+    with django_assert_num_queries(8):
+        response = client.get("/imports/")
+    runs = list(response.context["runs"])
+    assert len(runs) == 5 and all("report" in run.get_deferred_fields() for run in runs)
