@@ -63,7 +63,12 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
         .defer("report")
         .annotate(created=KT("report__created"), skipped=KT("report__skipped"), problems=KT("report__problems"))[:50]
     )
-    kinds = [(value, label, services.KINDS[value]) for value, label in ImportRun.Kind.choices]
+    # Each kind with whether it has a second list's template and sample files (a template calls a callable it is given,
+    # so the kinds' functions are not handed to it).
+    kinds = [
+        (value, label, services.KINDS[value].second_template is not None, services.KINDS[value].second_file == "zip")
+        for value, label in ImportRun.Kind.choices
+    ]
     context = {"form": form, "runs": runs, "kinds": kinds}
     return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)
 

@@ -43,6 +43,8 @@ def test_the_template_and_sample_files_check_out_and_import(
     client = _signed_in(quality_manager)
     page = client.get("/imports/").content.decode()
     assert "Nothing imported yet" in page and 'href="/imports/documents/template.csv"' in page
+    assert 'href="/imports/documents/sample.zip"' in page and 'href="/imports/capas/second-template.csv"' in page
+    assert page.count("sample.zip") == 1 and page.count("second-template.csv") == 1
     template = client.get("/imports/documents/template.csv")
     assert template["Content-Disposition"].startswith('attachment; filename="documents-master-list.csv"')
     sample = client.get("/imports/documents/sample.zip")
