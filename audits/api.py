@@ -208,7 +208,7 @@ class AuditViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
     serializer_class = AuditSerializer
     queryset = Audit.objects.none()
     filterset_fields = ["status", "department", "lead_auditor"]
-    search_fields = ["reference", "title", "scope"]
+    search_fields = ["reference", "imported_reference", "title", "scope"]
     ordering_fields = ["planned_start", "reference", "status"]
     roles_by_action = {"create": PLANNERS}
 

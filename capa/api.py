@@ -450,7 +450,7 @@ class CapaViewSet(HistoryMixin, mixins.CreateModelMixin, VersionedUpdateMixin, v
     serializer_class = CapaSerializer
     queryset = Capa.objects.none()
     filterset_fields = ["status", "kind", "source", "severity", "owner", "department", "cause_category"]
-    search_fields = ["reference", "title", "problem", "root_cause"]
+    search_fields = ["reference", "imported_reference", "title", "problem", "root_cause"]
     ordering_fields = ["created_at", "due_date", "reference", "status"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     roles_by_action = {

@@ -311,7 +311,7 @@ class IdeaViewSet(HistoryMixin, mixins.CreateModelMixin, VersionedUpdateMixin, v
     queryset = Idea.objects.none()
     filter_backends = [FilterBackend, SearchFilter, IdeaOrdering]
     filterset_fields = ["stage", "category", "department", "source", "champion"]
-    search_fields = ["reference", "title", "problem", "proposal"]
+    search_fields = ["reference", "imported_reference", "title", "problem", "proposal"]
     ordering_fields = ["created_at", "votes"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     roles_by_action = {

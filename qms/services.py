@@ -30,9 +30,11 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     job_title: str = "",
+    active: bool = True,
     reason: str = "Account created",
 ) -> User:
-    """Create an account. With no password the account can only be entered through a password reset (an invitation)."""
+    """Create an account. With no password the account can only be entered through a password reset (an invitation),
+    sent when it has an email and is active (an import brings in people who have left, deactivated, uninvited)."""
     user = User(
         username=username,
         email=email,
@@ -40,6 +42,7 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         job_title=job_title,
+        is_active=active,
     )
     if password:
         validate_password(password, user)
@@ -49,7 +52,7 @@ def user_create(
     stamp(user, actor=actor, reason=reason)
     user.save()
     _set_roles(user, roles, actor=actor)
-    if not password and email:
+    if not password and email and active:
         from qms.tasks import send_invitation_email
 
         enqueue_on_commit(send_invitation_email, user.pk)

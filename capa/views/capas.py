@@ -104,6 +104,7 @@ def _register(request: AuthenticatedRequest) -> tuple[QuerySet[Capa], QuerySet[C
         text = params["q"]
         capas = capas.filter(
             Q(reference__icontains=text)
+            | Q(imported_reference__icontains=text)
             | Q(title__icontains=text)
             | Q(problem__icontains=text)
             | Q(root_cause__icontains=text)

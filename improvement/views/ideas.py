@@ -96,6 +96,7 @@ def filter_ideas(request: AuthenticatedRequest, keys: tuple[str, ...]) -> tuple[
         text = params["q"]
         ideas = ideas.filter(
             Q(reference__icontains=text)
+            | Q(imported_reference__icontains=text)
             | Q(title__icontains=text)
             | Q(problem__icontains=text)
             | Q(proposal__icontains=text)

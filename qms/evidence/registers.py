@@ -227,6 +227,7 @@ def audit_register(user: Any, period: Period) -> Iterator[Row]:
             "status_at_period_end",
             "status_now",
             "clauses",
+            "earlier_reference",
         ],
         audits,
         lambda a: [
@@ -241,6 +242,7 @@ def audit_register(user: Any, period: Period) -> Iterator[Row]:
             at_end.get(a.pk, ""),
             a.status,
             " ".join(c.number for c in a.clauses.all()),
+            a.imported_reference,
         ],
     )
 
@@ -327,6 +329,7 @@ def capa_register(user: Any, period: Period) -> Iterator[Row]:
             "status_now",
             "root_cause",
             "closed_at",
+            "earlier_reference",
         ],
         capas,
         lambda c: [
@@ -342,6 +345,7 @@ def capa_register(user: Any, period: Period) -> Iterator[Row]:
             c.status,
             c.root_cause,
             c.closed_at,
+            c.imported_reference,
         ],
     )
 
@@ -416,6 +420,7 @@ def idea_register(user: Any, period: Period) -> Iterator[Row]:
             "target_metric",
             "baseline",
             "measured_result",
+            "earlier_reference",
         ],
         ideas,
         lambda i: [
@@ -429,6 +434,7 @@ def idea_register(user: Any, period: Period) -> Iterator[Row]:
             i.target_metric,
             i.baseline,
             i.measured_result,
+            i.imported_reference,
         ],
     )
 

@@ -7,12 +7,16 @@ year like any audit planned here (IA-2026-004), with its checklist drafted from 
 error). The reference the row gives is the audit's in the earlier system; it is kept on the audit, and a row whose
 reference an earlier import brought in is skipped, whatever its other cells say now (the import plans audits, it does
 not re-plan them). So a list can be run again after fixing the rows that were wrong.
+
+The export writes the audits still planned here in the same list, under their reference here: the programme ahead, as
+another system (or this import) reads it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,7 +29,7 @@ from audits.services import IMPORTED_REFERENCE_LENGTH, audit_import, check_team
 from qms.errors import DomainError
 from qms.imports.cells import Progress, departments_by_name, open_record_row, people_by_name, read_date, split_list
 from qms.imports.report import Report, RowReport
-from qms.imports.tables import Row, TableError, read_table
+from qms.imports.tables import Row, TableError, export_row, read_table
 from qms.models import Clause, Department, User
 from qms.selectors import users_with_roles
 
@@ -65,6 +69,33 @@ def import_audits(master: bytes, *, actor: User, source: str, progress: Progress
             plan.report.messages.append(f"Imported as {audit.reference}.")
             report_progress(50 + 49 * done // len(planned), f"Imported {audit.reference}")
     return report
+
+
+def export_audits(*, actor: User) -> Iterator[list[str]]:
+    """The audits `actor` sees that are still planned, as this import reads them: the header, then a row per audit."""
+    yield COLUMNS
+    audits = (
+        Audit.objects.visible_to(actor)
+        .filter(status=Audit.Status.PLANNED)
+        .select_related("department", "lead_auditor")
+        .prefetch_related("clauses", "team", "auditees")
+        .order_by("planned_start", "reference")
+    )
+    for audit in audits.iterator(chunk_size=500):
+        yield export_row(
+            [
+                audit.reference,
+                audit.title,
+                audit.scope,
+                audit.department.name if audit.department else "",
+                "; ".join(clause.number for clause in audit.clauses.all()),
+                audit.lead_auditor.username,
+                "; ".join(sorted(person.username for person in audit.team.all())),
+                "; ".join(sorted(person.username for person in audit.auditees.all())),
+                audit.planned_start,
+                audit.planned_end,
+            ]
+        )
 
 
 def template_csv() -> str:

@@ -16,6 +16,9 @@ fixing the rows that were wrong.
 
 The report has the rows of both lists, each with the line it has in its own list; a row of the actions list is keyed
 "<CAPA reference> action <n>", n being the number the action gets (A1, A2 … in the order of the list).
+
+The export writes the CAPAs still open here in the same two lists, under their number here, with their open and done
+actions, their analysis and, for one in verifying, its effectiveness check still to do.
 """
 
 from __future__ import annotations
@@ -23,19 +26,21 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from capa.models import Capa, CapaAction, CauseCategory, Severity, Source
+from capa.models import Capa, CapaAction, CauseCategory, EffectivenessCheck, Severity, Source
 from capa.services import IMPORTED_REFERENCE_LENGTH, ImportedAction, capa_import, clean_analysis
 from qms.errors import DomainError
 from qms.imports.cells import Progress, choices_by_name, departments_by_name, open_record_row, people_by_name, read_date
 from qms.imports.report import Report, RowReport
-from qms.imports.tables import Row, Table, TableError, read_table
+from qms.imports.tables import Row, Table, TableError, export_row, read_table
 from qms.models import Clause, Department, User
 
 # In the order of the template: which CAPA, what it is about, whose and by when, how far it has got, and its cause.
@@ -116,6 +121,71 @@ def import_capas(
             plan.report.messages.append(f"Imported as {capa.reference}.")
             report_progress(50 + 49 * done // len(planned), f"Imported {capa.reference}")
     return report
+
+
+def export_capas(*, actor: User) -> Iterator[list[str]]:
+    """The open CAPAs `actor` sees, as this import reads them: the header, then a row per CAPA."""
+    yield COLUMNS
+    pending = EffectivenessCheck.objects.filter(result="").order_by("-planned_date", "-pk")
+    capas = (
+        _open_capas(actor)
+        .select_related("owner", "department", "clause")
+        .prefetch_related(Prefetch("effectiveness_checks", queryset=pending, to_attr="pending_checks"))
+    )
+    for capa in capas.iterator(chunk_size=500):
+        check = capa.pending_checks[0] if capa.status == Capa.Status.VERIFYING and capa.pending_checks else None
+        yield export_row(
+            [
+                capa.reference,
+                capa.title,
+                capa.kind,
+                capa.source,
+                capa.severity,
+                capa.problem,
+                capa.containment,
+                capa.owner.username,
+                capa.department.name if capa.department else "",
+                capa.clause.number if capa.clause else "",
+                capa.due_date,
+                capa.status,
+                timezone.localdate(capa.created_at),
+                capa.root_cause,
+                capa.cause_category,
+                capa.root_cause_method,
+                _analysis_cell(capa.root_cause_method, capa.root_cause_analysis),
+                check.planned_date if check else None,
+                check.criteria if check else "",
+            ]
+        )
+
+
+def export_capa_actions(*, actor: User) -> Iterator[list[str]]:
+    """The open and done actions of the CAPAs `export_capas` writes: the header, then a row per action in the order of
+    their numbers (a cancelled one is not imported, so not written)."""
+    yield ACTION_COLUMNS
+    actions = (
+        CapaAction.objects.filter(
+            capa__in=_open_capas(actor), status__in=[CapaAction.Status.OPEN, CapaAction.Status.DONE]
+        )
+        .select_related("capa", "owner")
+        .order_by("capa__reference", "number")
+    )
+    for action in actions.iterator(chunk_size=500):
+        yield export_row(
+            [
+                action.capa.reference,
+                action.description,
+                action.owner.username,
+                action.due_date,
+                action.status,
+                timezone.localdate(action.completed_at) if action.completed_at else None,
+                action.evidence,
+            ]
+        )
+
+
+def _open_capas(actor: User) -> Any:
+    return Capa.objects.visible_to(actor).filter(status__in=Capa.IMPORTABLE).order_by("reference")
 
 
 def template_csv(*, owner: str) -> str:
@@ -468,6 +538,16 @@ def _date(cell: str, errors: list[str], *, name: str, required: bool = False, pa
     elif past and day > timezone.localdate():
         errors.append(f"The {name} {day} is later than today.")
     return day
+
+
+def _analysis_cell(method: str, analysis: Any) -> str:
+    """An analysis written out as `_analysis` reads it: a part per line, each question ending at its question mark. (A
+    bar within a text, or a semicolon within a fishbone's cause, would read back as two.)"""
+    if method == Capa.Method.FIVE_WHYS:
+        return "\n".join(f"{step['why'].rstrip('?')}? {step['because']}" for step in analysis)
+    if method == Capa.Method.FISHBONE:
+        return "\n".join(f"{category}: {'; '.join(causes)}" for category, causes in analysis.items())
+    return ""
 
 
 def _analysis(method: str, cell: str, errors: list[str]) -> Any:

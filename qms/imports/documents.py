@@ -29,10 +29,9 @@ from qms.errors import DomainError
 from qms.imports.archives import Archive, ArchiveError, open_archive
 from qms.imports.cells import Progress, departments_by_name, people_by_name, read_date, split_list
 from qms.imports.report import Report, RowReport
-from qms.imports.tables import Row, TableError, read_table
+from qms.imports.tables import Row, TableError, export_row, read_table
 from qms.models import Clause, Department, User
 from qms.uploads import delete_quietly, inspect_upload
-from qms.web import csv_safe
 
 # In the order of the template: what the document is, whose, about what, which revision since when, and its file.
 COLUMNS = ["number", "title", "type", "owner", "department", "clauses", "revision", "effective_date"]
@@ -152,20 +151,21 @@ def export_documents(master_out: IO[str], archive_out: IO[bytes], *, actor: User
                 with default_storage.open(revision.file.name, "rb") as stored, archive.open(entry, "w") as target:
                     shutil.copyfileobj(stored, target, 1024 * 1024)
                 writer.writerow(
-                    csv_safe(str(value))
-                    for value in [
-                        document.number,
-                        document.title,
-                        document.document_type.code,
-                        document.owner.username,
-                        document.department.name if document.department else "",
-                        "; ".join(clause.number for clause in document.clauses.all()),
-                        revision.revision,
-                        (revision.effective_date or timezone.localtime(in_force_since).date()).isoformat(),
-                        document.review_period_months,
-                        revision.approved_outside_by or _approvers_here(revision),
-                        path,
-                    ]
+                    export_row(
+                        [
+                            document.number,
+                            document.title,
+                            document.document_type.code,
+                            document.owner.username,
+                            document.department,
+                            "; ".join(clause.number for clause in document.clauses.all()),
+                            revision.revision,
+                            revision.effective_date or timezone.localtime(in_force_since).date(),
+                            document.review_period_months,
+                            revision.approved_outside_by or _approvers_here(revision),
+                            path,
+                        ]
+                    )
                 )
                 written += 1
     return written

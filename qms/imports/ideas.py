@@ -8,12 +8,15 @@ in Act; a reason when parked. `Idea.blockers_to_start_in` says what is missing, 
 without a submitter comes in anonymous. Ideas standardized or rejected there stay there: their lines say so. A row
 whose reference an earlier import brought in is skipped, whatever its other cells say now (the import brings ideas
 in, it does not move them on), so a list can be run again after fixing the rows that were wrong.
+
+The export writes the ideas still open here, and the parked ones, in the same list under their reference here.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +27,7 @@ from improvement.models import Idea
 from improvement.services import IMPORTED_REFERENCE_LENGTH, idea_import
 from qms.imports.cells import Progress, choices_by_name, departments_by_name, open_record_row, people_by_name, read_date
 from qms.imports.report import Report, RowReport
-from qms.imports.tables import Row, TableError, read_table
+from qms.imports.tables import Row, TableError, export_row, read_table
 from qms.models import Department, User
 
 # In the order of the template: which idea, what it says, whose, where it stands, and the notes its stage needs.
@@ -75,6 +78,35 @@ def import_ideas(master: bytes, *, actor: User, source: str, progress: Progress 
             plan.report.messages.append(f"Imported as {idea.reference}.")
             report_progress(50 + 49 * done // len(planned), f"Imported {idea.reference}")
     return report
+
+
+def export_ideas(*, actor: User) -> Iterator[list[str]]:
+    """The open and parked ideas `actor` sees, as this import reads them: the header, then a row per idea. An anonymous
+    idea has no submitter here, so none there either."""
+    yield COLUMNS
+    ideas = (
+        Idea.objects.visible_to(actor)
+        .filter(stage__in=Idea.IMPORTABLE)
+        .select_related("department", "submitter", "champion")
+        .order_by("reference")
+    )
+    for idea in ideas.iterator(chunk_size=500):
+        values = {
+            "reference": idea.reference,
+            "title": idea.title,
+            "problem": idea.problem,
+            "proposal": idea.proposal,
+            "expected_benefit": idea.expected_benefit,
+            "category": idea.category,
+            "department": idea.department.name if idea.department else "",
+            "submitter": idea.submitter.username if idea.submitter else "",
+            "submitted_on": timezone.localdate(idea.created_at),
+            "stage": idea.stage,
+            "champion": idea.champion.username if idea.champion else "",
+            "parked_reason": idea.decision_reason if idea.stage == Idea.Stage.PARKED else "",
+        }
+        values |= {column: getattr(idea, column) for column in _NOTES}
+        yield export_row(values[column] for column in COLUMNS)
 
 
 def template_csv() -> str:

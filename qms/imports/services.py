@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -33,12 +33,15 @@ _FOLDER = "imports"
 
 # What a kind's check and run are given: the import's record (its stored files), who runs it, and where to report.
 Step = Callable[[ImportRun, User, Progress], Report]
+# An export's rows, the header first, of the records the user sees.
+Export = Callable[[User], Iterator[list[str]]]
 
 
 @dataclass(frozen=True)
 class Kind:
     """What an import of one kind needs: its check and its run, what its second file is (the documents' ZIP, the CAPAs'
-    list of actions) and whether it must be there, and the templates of its lists."""
+    list of actions) and whether it must be there, the templates of its lists, and the export of its records here in
+    those lists (the documents' is a command: their files make a ZIP too large to build in a request)."""
 
     check: Step
     run: Step
@@ -46,11 +49,19 @@ class Kind:
     second_file: str = ""  # "zip" or "csv"; "" when the kind takes one list only
     second_required: bool = False
     second_template: Callable[[User], str] | None = None
+    export: Export | None = None
+    second_export: Export | None = None
 
 
-def _one_list(check: Callable[..., Report], run: Callable[..., Report], template: Callable[[User], str]) -> Kind:
+def _one_list(
+    check: Callable[..., Report],
+    run: Callable[..., Report],
+    template: Callable[[User], str],
+    export: Callable[..., Iterator[list[str]]],
+) -> Kind:
     """A kind read from its master list alone (people, the audit programme, ideas)."""
     return Kind(
+        export=lambda user: export(actor=user),
         check=lambda record, actor, progress: check(open_master(record), actor=actor, progress=progress),
         run=lambda record, actor, progress: run(
             open_master(record), actor=actor, source=record.master_name, progress=progress
@@ -87,7 +98,9 @@ def _import_capas(record: ImportRun, actor: User, progress: Progress) -> Report:
 
 
 KINDS: dict[str, Kind] = {
-    ImportRun.Kind.USERS: _one_list(users.check_users, users.import_users, lambda user: users.template_csv()),
+    ImportRun.Kind.USERS: _one_list(
+        users.check_users, users.import_users, lambda user: users.template_csv(), users.export_users
+    ),
     ImportRun.Kind.DOCUMENTS: Kind(
         check=_check_documents,
         run=_import_documents,
@@ -95,15 +108,21 @@ KINDS: dict[str, Kind] = {
         second_file="zip",
         second_required=True,
     ),
-    ImportRun.Kind.AUDITS: _one_list(audits.check_audits, audits.import_audits, lambda user: audits.template_csv()),
+    ImportRun.Kind.AUDITS: _one_list(
+        audits.check_audits, audits.import_audits, lambda user: audits.template_csv(), audits.export_audits
+    ),
     ImportRun.Kind.CAPAS: Kind(
         check=_check_capas,
         run=_import_capas,
         template=lambda user: capas.template_csv(owner=user.username),
         second_file="csv",
         second_template=lambda user: capas.actions_template_csv(owner=user.username),
+        export=lambda user: capas.export_capas(actor=user),
+        second_export=lambda user: capas.export_capa_actions(actor=user),
     ),
-    ImportRun.Kind.IDEAS: _one_list(ideas.check_ideas, ideas.import_ideas, lambda user: ideas.template_csv()),
+    ImportRun.Kind.IDEAS: _one_list(
+        ideas.check_ideas, ideas.import_ideas, lambda user: ideas.template_csv(), ideas.export_ideas
+    ),
 }
 
 

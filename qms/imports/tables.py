@@ -1,11 +1,16 @@
 """Reading a master list as a spreadsheet writes it: UTF-8 with or without a byte-order mark, or Windows-1252; commas,
-semicolons (Excel in much of Europe) or tabs; header names in any case, with spaces or underscores."""
+semicolons (Excel in much of Europe) or tabs; header names in any case, with spaces or underscores. And writing a row
+of an export so that it reads back the same."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+
+from qms.web import csv_safe
 
 # A list this long is a migration of a large company; beyond it, split the list (the report says so).
 MAX_ROWS = 50_000
@@ -95,6 +100,20 @@ def _delimiter(header_line: str) -> str:
     counts = {delimiter: header_line.count(delimiter) for delimiter in _DELIMITERS}
     best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
+
+
+def export_row(values: Iterable[object]) -> list[str]:
+    """A row of an export, each cell as `read_table` reads it back: a date in ISO, nothing as an empty cell, and a cell
+    a spreadsheet would run as a formula kept text by a leading apostrophe (which `read_table` drops again)."""
+    cells = []
+    for value in values:
+        if value is None:
+            cells.append("")
+        elif isinstance(value, date):
+            cells.append(value.isoformat())
+        else:
+            cells.append(csv_safe(str(value)))
+    return cells
 
 
 def _column(name: str) -> str:

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<str:kind>/template.csv", views.template, name="template"),
     path("<str:kind>/second-template.csv", views.second_template, name="second-template"),
     path("<str:kind>/sample.zip", views.sample, name="sample"),
+    path("<str:kind>/export.csv", views.export, name="export"),
+    path("<str:kind>/second-export.csv", views.second_export, name="second-export"),
 ]

@@ -1,7 +1,8 @@
-"""Importing people: a list of accounts (one row per person) with their department and roles.
+"""Importing people: a list of accounts (one row per person) with their department and roles; and exporting them.
 
 Each new row becomes an account through `qms.services.user_create`, without a password: the person is invited by email
 to choose one, and the invitation leaves through the outbox once the import has committed (none for a run that fails).
+A row marked not active (someone who has left, whom older records still name) comes in deactivated and uninvited.
 A department the list names that is not here yet is created, once, through `qms.services.department_save`. A row whose
 username already has an account is skipped, and the report says where that account differs from the row: the import
 creates people, it does not edit them (that is done on the person's page, with a reason kept in their history). So a
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +24,14 @@ from django.utils.text import slugify
 
 from qms.imports.cells import Progress, departments_by_name, split_list
 from qms.imports.report import Report, RowReport
-from qms.imports.tables import Row, TableError, read_table
+from qms.imports.tables import Row, TableError, export_row, read_table
 from qms.models import Department, User
 from qms.roles import Role
 from qms.selectors import users_with_roles
 from qms.services import department_save, user_create
 
 # In the order of the template: who, how to reach them, where they work and what they may do.
-COLUMNS = ["username", "first_name", "last_name", "email", "department", "roles", "job_title"]
+COLUMNS = ["username", "first_name", "last_name", "email", "department", "roles", "job_title", "active"]
 REQUIRED = ["username", "email"]
 OPTIONAL = [column for column in COLUMNS if column not in REQUIRED]
 
@@ -45,6 +46,9 @@ _DEPARTMENT_NAME_LENGTH = Department._meta.get_field("name").max_length or 100
 _CODE_LENGTH = Department._meta.get_field("code").max_length or 20
 # A role as the product stores it (quality_manager) or as it shows it (Quality manager), in any case.
 _ROLES = {value: value for value in Role.values} | {label.lower(): value for value, label in Role.choices}
+# Whether the person still works here; an empty cell is yes.
+_ACTIVE = {"": True, "yes": True, "y": True, "true": True, "1": True, "active": True}
+_ACTIVE |= {"no": False, "n": False, "false": False, "0": False, "inactive": False, "deactivated": False}
 
 
 @dataclass
@@ -89,12 +93,23 @@ def import_users(master: bytes, *, actor: User, source: str, progress: Progress 
     return report
 
 
+def export_users(*, actor: User) -> Iterator[list[str]]:
+    """Every account, deactivated ones too (older records name them), as this import reads it: the header, then a row
+    per person. Passwords and sign-in times stay here; imported elsewhere, each active person is invited afresh."""
+    yield COLUMNS
+    for user in users_with_roles().order_by("username").iterator(chunk_size=500):
+        roles = "; ".join(sorted(group.name for group in user.role_groups))  # type: ignore[attr-defined]
+        department = user.department.name if user.department else ""
+        names = [user.username, user.first_name, user.last_name, user.email, department, roles, user.job_title]
+        yield export_row([*names, "yes" if user.is_active else "no"])
+
+
 def template_csv() -> str:
     """The list's header and two example rows, for people to fill in."""
     rows = [
         COLUMNS,
-        ["anna.berg", "Anna", "Berg", "anna.berg@example.com", "Quality", "Quality manager; employee", "QA lead"],
-        ["tom.lee", "Tom", "Lee", "tom.lee@example.com", "Production", "employee", "Machine operator"],
+        ["anna.berg", "Anna", "Berg", "anna.berg@example.com", "Quality", "Quality manager; employee", "QA lead", ""],
+        ["tom.lee", "Tom", "Lee", "tom.lee@example.com", "Production", "employee", "Machine operator", "yes"],
     ]
     out = io.StringIO()
     csv.writer(out).writerows(rows)
@@ -194,6 +209,9 @@ def _check_row(row: Row, lookups: _Lookups, seen: _Seen) -> tuple[RowReport, _Pl
             f"Unknown role{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
             f"(the roles are {', '.join(Role.values)}, or their names)."
         )
+    active = _ACTIVE.get(values.get("active", "").lower())
+    if active is None:
+        errors.append(f"Is {values['active']!r} active? Write yes or no (empty is yes).")
     department_name = values.get("department", "")
     department = lookups.departments.get(department_name.lower()) if department_name else None
 
@@ -224,6 +242,8 @@ def _check_row(row: Row, lookups: _Lookups, seen: _Seen) -> tuple[RowReport, _Pl
         # Only a row that will be imported plans it, so the message is on a row that is read as good.
         department = lookups.plan_department(department_name)
         errors.append(f"Creates department {department.name} (code {department.code}).")
+    if not active:
+        errors.append("Comes in deactivated, and is not invited.")
     fields = {
         "username": username,
         "email": email,
@@ -231,6 +251,7 @@ def _check_row(row: Row, lookups: _Lookups, seen: _Seen) -> tuple[RowReport, _Pl
         "first_name": values.get("first_name", ""),
         "last_name": values.get("last_name", ""),
         "job_title": values.get("job_title", ""),
+        "active": active,
     }
     return result, _Planned(report=result, fields=fields, department=department)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+
 from django import forms
 from django.db.models.fields.json import KT
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms.imports import documents, services
@@ -14,7 +18,7 @@ from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.upload_limits import upload_limit
 from qms.uploads import content_disposition
-from qms.web import run_service
+from qms.web import EchoBuffer, run_service
 
 # A document set is uploaded in one go; larger sets go through `manage.py import_documents` on the server.
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
@@ -66,7 +70,13 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
     # Each kind with whether it has a second list's template and sample files (a template calls a callable it is given,
     # so the kinds' functions are not handed to it).
     kinds = [
-        (value, label, services.KINDS[value].second_template is not None, services.KINDS[value].second_file == "zip")
+        {
+            "value": value,
+            "label": label,
+            "has_second_list": services.KINDS[value].second_template is not None,
+            "takes_files": services.KINDS[value].second_file == "zip",
+            "exports": services.KINDS[value].export is not None,
+        }
         for value, label in ImportRun.Kind.choices
     ]
     context = {"form": form, "runs": runs, "kinds": kinds}
@@ -126,6 +136,33 @@ def sample(request: AuthenticatedRequest, kind: str) -> HttpResponse:
         raise Http404("Only a documents import comes with files.")
     response = HttpResponse(documents.sample_zip(), content_type="application/zip")
     response["Content-Disposition"] = content_disposition(f"{kind}-sample-files.zip")
+    return response
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_GET
+def export(request: AuthenticatedRequest, kind: str) -> StreamingHttpResponse:
+    """The records of a kind here, in its import's master list: for moving out, or into a second instance."""
+    rows = services.KINDS[kind].export if kind in services.KINDS else None
+    if rows is None:
+        raise Http404("These records are exported with manage.py export_documents.")
+    return _csv_download(rows(request.user), f"{kind}-{timezone.localdate()}.csv")
+
+
+@role_required(Role.QUALITY_MANAGER)
+@require_GET
+def second_export(request: AuthenticatedRequest, kind: str) -> StreamingHttpResponse:
+    rows = services.KINDS[kind].second_export if kind in services.KINDS else None
+    if rows is None:
+        raise Http404("This import takes no second list.")
+    return _csv_download(rows(request.user), f"{kind}-actions-{timezone.localdate()}.csv")
+
+
+def _csv_download(rows: Iterator[list[str]], filename: str) -> StreamingHttpResponse:
+    """Rows streamed as they are read (an export of ten thousand records is never held whole)."""
+    writer = csv.writer(EchoBuffer())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 

@@ -1,5 +1,5 @@
 """Browser: a quality manager moves documents in: template and sample files downloaded, a list with a mistake checked
-and refused line by line, the corrected list checked and imported."""
+and refused line by line, the corrected list checked and imported; then downloads the people's export."""
 
 from __future__ import annotations
 
@@ -57,6 +57,17 @@ def test_a_quality_manager_checks_a_list_fixes_it_and_imports_it(
     page.get_by_role("link", name=re.compile("revision 3|rev 3|^3$")).first.click()
     expect(page.get_by_text("nobody approved or signed it here")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "imported-revision.png", full_page=True)
+
+    # Moving out again: the people, as their import reads them, downloaded from the same page.
+    page.locator("summary", has_text=quality_manager.display_name).click()
+    page.get_by_role("link", name="Import records").click()
+    exports = page.get_by_role("list", name="Export what is here")
+    with page.expect_download() as download:
+        exports.get_by_role("listitem").filter(has_text="People and departments").get_by_role(
+            "link", name="export (CSV)"
+        ).click()
+    people = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert people[0].startswith("username,") and any(line.startswith(f"{quality_manager.username},") for line in people)
 
 
 def _upload(page: Page, master: bytes, archive: bytes) -> None:
