@@ -119,6 +119,46 @@ def checks(result: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                     None,
                 )
             )
+    if "document_import" in heavy:
+        rows += _import_checks(heavy["document_import"], targets)
+    return rows
+
+
+def _import_checks(figures: dict[str, Any], targets: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """Each job of the largest list: its time and rows/s (measured), its peak (target); and how the peak grew from
+    the smallest list to the largest (target: memory flat)."""
+    largest = figures["runs"][-1]
+    size = f"{largest['rows']:,} rows, {largest['zip_bytes'] / 1e9:.2f} GB"
+    rows: list[tuple[str, str, str, bool | None]] = []
+    for job in ("check", "import"):
+        rows.append(
+            (
+                f"document import ({size}): {job} job",
+                f"{largest[f'{job}_seconds']:.1f} s, {largest[f'{job}_rows_per_second']:,} rows/s",
+                "(measured)",
+                None,
+            )
+        )
+        rows.append(
+            (
+                f"document import: {job} peak memory",
+                f"{largest[f'{job}_peak_mb']:.0f} MB",
+                f"≤ {targets['import_peak_mb']} MB",
+                largest[f"{job}_peak_mb"] <= targets["import_peak_mb"],
+            )
+        )
+    ratios = figures.get("peak_ratio")
+    if ratios:
+        smallest = figures["runs"][0]
+        for job, ratio in ratios.items():
+            rows.append(
+                (
+                    f"document import: {job} peak at {largest['rows']:,} / at {smallest['rows']:,} rows",
+                    f"{ratio:.2f} ({largest[f'{job}_peak_mb']:.0f} / {smallest[f'{job}_peak_mb']:.0f} MB)",
+                    f"≤ {targets['import_peak_ratio']}",
+                    ratio <= targets["import_peak_ratio"],
+                )
+            )
     return rows
 
 

@@ -191,8 +191,9 @@ def document_import(
     file: UploadedFile,
     approved_outside_by: str,
     source: str,
-) -> Document:
-    """Bring in a document that was controlled in an earlier system, in force at the revision it had there.
+) -> Revision:
+    """Bring in a document that was controlled in an earlier system, in force at the revision it had there; returns
+    its revision (`revision.document` is the document).
 
     It keeps its number (the type's sequence goes on after it) and its revision number. Its revision is recorded as
     imported (who imported it and when are its history; `imported_from` says from which list, line and file; the
@@ -250,7 +251,7 @@ def document_import(
         )
         stamp(revision, actor=actor, reason=f"{reason}; file SHA-256 {checked.sha256}")
         revision.save()
-    return document
+    return revision
 
 
 # --- Revisions ---------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ OPTIONAL = [column for column in COLUMNS if column not in REQUIRED]
 _TITLE_LENGTH = Document._meta.get_field("title").max_length or 200
 _SOURCE_LENGTH = Revision._meta.get_field("imported_from").max_length or 500
 _APPROVERS_LENGTH = 300
+_IN_MEMORY_FILE = 1024 * 1024
 
 
 @dataclass
@@ -75,9 +77,9 @@ def import_documents(
             try:
                 for done, plan in enumerate(planned, start=1):
                     origin = f"{source}, line {plan.report.line}: {plan.fields['file']}"[:_SOURCE_LENGTH]
-                    document = _import_row(plan, archive, actor=actor, source=origin)
-                    stored.append(document.revisions.get().file.name)
-                    report_progress(50 + 49 * done // len(planned), f"Imported {document.number}")
+                    revision = _import_row(plan, archive, actor=actor, source=origin)
+                    stored.append(revision.file.name)
+                    report_progress(50 + 49 * done // len(planned), f"Imported {revision.document.number}")
             finally:
                 archive.close()
     except BaseException:
@@ -373,10 +375,15 @@ def _checked_sha256(archive: Archive, member: ZipInfo, errors: list[str]) -> str
             return ""
 
 
-def _import_row(plan: _Planned, archive: Archive, *, actor: User, source: str) -> Document:
+def _import_row(plan: _Planned, archive: Archive, *, actor: User, source: str) -> Revision:
     fields = {name: value for name, value in plan.fields.items() if name != "file"}
-    with archive.open(plan.member) as stream:
-        return document_import(actor=actor, file=_as_upload(stream, plan.member), source=source, **fields)
+    # The import reads the file several times (type, hash, text, storage) and a PDF's text from its end backwards;
+    # a ZIP member seeks back by reading again from its start, so it is copied once to a file of its own (on disk
+    # beyond a megabyte: memory stays flat whatever the file's size).
+    with archive.open(plan.member) as stream, tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY_FILE) as copy:
+        shutil.copyfileobj(stream, copy)
+        copy.seek(0)
+        return document_import(actor=actor, file=_as_upload(copy, plan.member), source=source, **fields)
 
 
 def _as_upload(stream: IO[bytes], member: ZipInfo) -> UploadedFile:
