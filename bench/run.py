@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,9 +183,31 @@ def load(base: str, paths: list[str], header: dict[str, str], args: argparse.Nam
     raise RuntimeError(f"wrk printed no result:\n{output}")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the redirect itself is the answer: urlopen raises it as an HTTPError
+
+
+def require_pages(base: str, targets: dict[str, list[str]], headers: dict[str, dict[str, str]]) -> None:
+    """Each page answers 200 to the benchmark's sign-in: wrk counts a redirect (to the sign-in or the two-factor
+    page, say) as an answer, and would measure it in the page's stead."""
+    opener = urllib.request.build_opener(_NoRedirects)
+    for name, paths in targets.items():
+        request = urllib.request.Request(base + paths[0], headers=headers[name])  # noqa: S310 - our own loopback server
+        try:
+            with opener.open(request, timeout=60) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if status != 200:
+            raise RuntimeError(f"{name} ({paths[0]}) answered {status}, not 200: its figures would not be the page's")
+
+
 def load_figures(base: str, prepared: dict[str, Any], args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     browser = {"Cookie": prepared["cookies"]["quality_manager"]}
     api = {"Authorization": prepared["token"]}
+    signed_in = {name: api if name.endswith("API list") else browser for name in prepared["targets"]}
+    require_pages(base, prepared["targets"], signed_in)
     # Warm each worker's caches and connections, as a server that has been up a while has them.
     load(base, ["/bench/bare/"], {}, argparse.Namespace(**{**vars(args), "duration": 3}), scratch)
     for paths in prepared["targets"].values():
@@ -193,7 +216,7 @@ def load_figures(base: str, prepared: dict[str, Any], args: argparse.Namespace, 
     pages: dict[str, Any] = {}
     for name, paths in prepared["targets"].items():
         log(f"load: {name}")
-        pages[name] = load(base, paths, api if name.endswith("API list") else browser, args, scratch)
+        pages[name] = load(base, paths, signed_in[name], args, scratch)
     bare_after = load(base, ["/bench/bare/"], {}, args, scratch)
     bare_rps = (bare_before["rps"] + bare_after["rps"]) / 2
     for figures in pages.values():

@@ -230,16 +230,25 @@ def acknowledgement_statuses(pairs: list[tuple[Document, Revision]]) -> dict[int
 
 def distributed_documents(documents: QuerySet[Document], *, department_id: int | None = None) -> QuerySet[Document]:
     """Of `documents`, those in force that someone must read; with `department_id`, someone of that department."""
-    departments = Document.distribution_departments.through.objects.filter(document=OuterRef("pk"))
-    roles = Document.distribution_roles.through.objects.filter(document=OuterRef("pk"))
-    if department_id is not None:
-        departments = departments.filter(department_id=department_id)
-        roles = roles.filter(
-            group__in=User.groups.through.objects.filter(
-                user__department_id=department_id, user__is_active=True
-            ).values("group_id")
+    in_force = documents.filter(status=Document.Status.EFFECTIVE)
+    by_department = Document.distribution_departments.through.objects.all()
+    by_role = Document.distribution_roles.through.objects.all()
+    if department_id is None:
+        # Any distribution at all: "one of either list" as a semi-join probes each document's distributions by
+        # index while the page walks the register in order, stopping at its last row; two EXISTS joined by OR
+        # would first read both lists whole, into hashes, at every request (tens of ms at 100,000 documents).
+        return in_force.filter(
+            pk__in=by_department.values("document_id").union(by_role.values("document_id"), all=True)
         )
-    return documents.filter(status=Document.Status.EFFECTIVE).filter(Exists(departments) | Exists(roles))
+    # One department's: selective, so two EXISTS, each hashed from its own index, serve best here.
+    by_department = by_department.filter(document=OuterRef("pk"), department_id=department_id)
+    by_role = by_role.filter(
+        document=OuterRef("pk"),
+        group__in=User.groups.through.objects.filter(user__department_id=department_id, user__is_active=True).values(
+            "group_id"
+        ),
+    )
+    return in_force.filter(Exists(by_department) | Exists(by_role))
 
 
 def get_document_for_user(user: Any, pk: int) -> Document:

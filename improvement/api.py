@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -34,6 +33,7 @@ from capa.models import Capa
 from documents.models import ChangeRequest, Document, Revision
 from improvement import services
 from improvement.models import Attachment, Comment, Idea, Vote, Watch
+from improvement.selectors import count_per_idea
 from qms.api.filters import FilterBackend
 from qms.api.history import HistoryMixin
 from qms.api.versions import VersionedUpdateMixin
@@ -53,13 +53,6 @@ def _request_user(serializer: serializers.Serializer) -> Any:
     return request.user if request is not None and request.user.is_authenticated else None
 
 
-def _per_idea_count(queryset: QuerySet[Any]) -> Coalesce:
-    """How many rows of `queryset` point at each idea, as a subquery: two counts joined in one query would
-    multiply each other."""
-    counted = queryset.filter(idea=OuterRef("pk")).order_by().values("idea").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def ideas_for(user: Any) -> QuerySet[Idea]:
     """The ideas `user` may see, with everything the serializer reads, so a list asks the same number of queries
     whatever its length."""
@@ -68,8 +61,8 @@ def ideas_for(user: Any) -> QuerySet[Idea]:
         .select_related("department", "submitter", "champion", "change_request__document", "change_request__revision")
         .prefetch_related("attachments")
         .annotate(
-            vote_count=_per_idea_count(Vote.objects.all()),
-            comment_count=_per_idea_count(Comment.objects.all()),
+            vote_count=count_per_idea(Vote.objects.all()),
+            comment_count=count_per_idea(Comment.objects.all()),
             voted=Exists(Vote.objects.filter(idea=OuterRef("pk"), voter=user.pk)),
             watching=Exists(Watch.objects.filter(idea=OuterRef("pk"), user=user.pk)),
             # A change request shows only when its document is one the user may open: a link to a hidden record

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import Finding
-from improvement.models import Idea
+from improvement.models import Idea, Vote
+from improvement.selectors import count_per_idea
 from qms.dashboard import PANEL_SIZE, Panel, WorkItem
 from qms.links import RecordLink
 from qms.roles import Role, has_role
@@ -58,7 +58,7 @@ def decisions_panel(user: Any) -> Panel | None:
     waiting = Idea.objects.filter(stage=Idea.Stage.SUBMITTED)
     ideas = list(
         waiting.select_related("department")
-        .annotate(vote_count=Count("votes"))
+        .annotate(vote_count=count_per_idea(Vote.objects.all()))
         .order_by("created_at", "id")[:PANEL_SIZE]
     )
     return Panel(

@@ -14,8 +14,7 @@ from datetime import UTC
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -55,15 +54,12 @@ def get_idea(request: AuthenticatedRequest, pk: int) -> Idea:
     return get_object_or_404(ideas, pk=pk)
 
 
-def _count_of(model: type[Comment] | type[Vote]) -> Coalesce:
-    """A per-idea count as a subquery: two counts through joins would multiply each other."""
-    counted = model.objects.filter(idea=OuterRef("pk")).order_by().values("idea").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def with_counts(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
     """`ideas` with `vote_count` and `comment_count`, in the same query."""
-    return ideas.annotate(vote_count=_count_of(Vote), comment_count=_count_of(Comment))
+    return ideas.annotate(
+        vote_count=selectors.count_per_idea(Vote.objects.all()),
+        comment_count=selectors.count_per_idea(Comment.objects.all()),
+    )
 
 
 def voted_by(ideas: QuerySet[Idea], user: object) -> QuerySet[Idea]:
