@@ -6,7 +6,10 @@ Each step prints one JSON line on stdout, prefixed `BENCH `, that run.py reads:
   pages' paths, a sample of documents and search words drawn from the data);
 - `queries`: every list page and API list at 1 and at 50 rows: the number of SQL queries (they must be equal), and the
   plan of each of those queries (`EXPLAIN`), naming any sequential scan of a big table;
-- `search`: the document register's search, as the register runs it (first page and count), timed per query.
+- `search`: the document register's search, as the register runs it (first page and count), timed per query;
+- `costs`: the pages under load, each served in this one process by Django's test client, one request at a time:
+  milliseconds per request and how many of them were spent in SQL, beside the bare view's. A page's share of the
+  machine's CPU bounds its throughput under any load, so this says why a page is as fast as it is under load.
 """
 
 from __future__ import annotations
@@ -280,5 +283,47 @@ def search() -> None:
     )
 
 
+def _cost(client: Client, path: str, headers: dict[str, str], repeat: int = 20) -> dict[str, Any]:
+    """Median milliseconds per request of `path` (after warming up), and the SQL time of one request."""
+    for _ in range(3):
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(path, headers=headers)
+        timings.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path, headers=headers)
+    sql_ms = sum(float(query["time"]) for query in captured.captured_queries) * 1000
+    return {"ms": round(statistics.median(timings), 2), "sql_ms": round(sql_ms, 2), "queries": len(captured)}
+
+
+def costs() -> None:
+    """The first path of each page under load, and the bare view, as the load step asks for them."""
+    manager = _user(QUALITY_MANAGER)
+    token, _ = Token.objects.get_or_create(user=manager)
+    browser, api = _signed_in(manager), Client()
+    words = _search_words(1)
+    paths = {
+        "document register": "/documents/",
+        "document API list": "/api/v1/documents/",
+        "search": f"/documents/?q={words[0]}",
+        "document page": f"/documents/{_sample_ids(Document.objects.filter(status=Document.Status.EFFECTIVE), 1)[0]}/",
+        "my work": "/",
+        "CAPA register": "/capa/",
+        "idea board": "/improvement/board/",
+    }
+    pages = {
+        name: _cost(api, path, {"authorization": f"Token {token.key}"})
+        if name.endswith("API list")
+        # The browser's pages are asked for as the load test asks: a session cookie, no HTMX.
+        else _cost(browser, path, {})
+        for name, path in paths.items()
+    }
+    emit({"bare": _cost(Client(), "/bench/bare/", {}), "pages": pages})
+
+
 if __name__ == "__main__":
-    {"prepare": prepare, "queries": queries, "search": search}[sys.argv[1]]()
+    {"prepare": prepare, "queries": queries, "search": search, "costs": costs}[sys.argv[1]]()

@@ -232,6 +232,9 @@ def markdown(result: dict[str, Any], chart_name: str) -> str:
                 for name, page in load["pages"].items()
             ),
         ]
+    costs = result.get("costs")
+    if costs:
+        lines += ["", *_cost_lines(costs, result)]
     queries = result.get("queries")
     if queries:
         lines += [
@@ -253,6 +256,34 @@ def markdown(result: dict[str, Any], chart_name: str) -> str:
     if notes:
         lines += ["", "## Notes", "", *(f"- {note}" for note in notes)]
     return "\n".join(lines) + "\n"
+
+
+def _cost_lines(costs: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    """Each page under load served alone, one request at a time, in one process: what a request costs, and what
+    that allows at most on this machine whatever serves it. A request's milliseconds are (nearly all) CPU of one
+    core, so `cpus` cores serve at most cpus * 1000 / ms requests a second; and with `connections` always waiting, a
+    request's mean latency is about connections * ms / cpus (Little's law), which p95 can only exceed."""
+    cpus = result["machine"]["cpus"]
+    connections = result["settings"]["connections"]
+    bare = costs["bare"]["ms"]
+    lines = [
+        "## Where a page's time goes",
+        "",
+        f"Each page served alone by Django's test client in one process (median of 20), beside the bare view's "
+        f"{bare:.2f} ms. A page's share of the bare view cannot exceed the bare view's milliseconds over the page's "
+        f"(however many workers serve it); and at {connections} connections on {cpus} cores a request's mean latency "
+        f"is about its cost times {connections}/{cpus} (the database shares the cores), which its p95 can only exceed.",
+        "",
+        "| Page | ms per request | of it SQL | queries | most share of bare view | mean latency at "
+        f"{connections} connections |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, page in costs["pages"].items():
+        lines.append(
+            f"| {name} | {page['ms']:.1f} | {page['sql_ms']:.1f} | {page['queries']} | {bare / page['ms']:.1%} "
+            f"| {page['ms'] * connections / cpus:.0f} ms |"
+        )
+    return lines
 
 
 def write(result: dict[str, Any], folder: Path) -> list[Path]:

@@ -6,7 +6,8 @@ Steps, each in its own process so one step's memory never colours another's figu
 2. gunicorn serving the production settings plus one bare view (bench/urls.py), and a Celery worker on both queues;
 3. load: wrk with 16 connections on the bare view and on each page; every figure is also given as a ratio to the
    bare view's requests per second measured in the same run, since absolute numbers on a shared machine drift;
-4. queries per list page at 1 and 50 rows, and the plans of those queries (bench/measure.py);
+4. what each page under load costs served alone, in one process (bench/measure.py costs); queries per list page at
+   1 and 50 rows, and the plans of those queries (bench/measure.py queries);
 5. search timing; the audit report PDF, the evidence pack and the document import (bench/heavy.py);
 6. a second database (`qms_bench_big`), grown to --big-documents (1,000,000), and search timed there.
 It writes bench/results/<date>.json and <date>.md, with a chart (<date>.svg), and says which targets are met.
@@ -331,6 +332,8 @@ def main() -> int:
             result["data"] = prepared["counts"]
             if "load" not in args.skip:
                 step(result, "load", lambda: load_figures(base, prepared, args, scratch))
+                # Why the pages under load are as fast as they are: each one's milliseconds, served alone.
+                step(result, "costs", lambda: bench_json([PYTHON, "bench/measure.py", "costs"], environment))
             if "queries" not in args.skip:
                 step(result, "queries", lambda: bench_json([PYTHON, "bench/measure.py", "queries"], environment))
             if "search" not in args.skip:
