@@ -33,7 +33,6 @@ from capa.models import Capa
 from documents.models import ChangeRequest, Document, Revision
 from improvement import services
 from improvement.models import Attachment, Comment, Idea, Vote, Watch
-from improvement.selectors import count_per_idea
 from qms.api.filters import FilterBackend
 from qms.api.history import HistoryMixin
 from qms.api.versions import VersionedUpdateMixin
@@ -41,6 +40,7 @@ from qms.markdown import render_markdown
 from qms.models import Department, User
 from qms.permissions import STAFF_ROLES, acting_user
 from qms.roles import Role
+from qms.selectors import count_per_row
 from qms.uploads import UploadError, content_disposition, digest_header
 
 FINDING_RAISERS = (Role.QUALITY_MANAGER, Role.AUDITOR)
@@ -61,8 +61,8 @@ def ideas_for(user: Any) -> QuerySet[Idea]:
         .select_related("department", "submitter", "champion", "change_request__document", "change_request__revision")
         .prefetch_related("attachments")
         .annotate(
-            vote_count=count_per_idea(Vote.objects.all()),
-            comment_count=count_per_idea(Comment.objects.all()),
+            vote_count=count_per_row(Vote.objects.all(), "idea"),
+            comment_count=count_per_row(Comment.objects.all(), "idea"),
             voted=Exists(Vote.objects.filter(idea=OuterRef("pk"), voter=user.pk)),
             watching=Exists(Watch.objects.filter(idea=OuterRef("pk"), user=user.pk)),
             # A change request shows only when its document is one the user may open: a link to a hidden record

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from audits.models import Finding
 from improvement.models import Idea, Vote
-from improvement.selectors import count_per_idea
 from qms.dashboard import PANEL_SIZE, Panel, WorkItem
 from qms.links import RecordLink
 from qms.roles import Role, has_role
+from qms.selectors import count_per_row
 
 FROM_AUDIT = frozenset({Finding.Type.OFI, Finding.Type.OBSERVATION})
 
@@ -58,7 +58,7 @@ def decisions_panel(user: Any) -> Panel | None:
     waiting = Idea.objects.filter(stage=Idea.Stage.SUBMITTED)
     ideas = list(
         waiting.select_related("department")
-        .annotate(vote_count=count_per_idea(Vote.objects.all()))
+        .annotate(vote_count=count_per_row(Vote.objects.all(), "idea"))
         .order_by("created_at", "id")[:PANEL_SIZE]
     )
     return Panel(

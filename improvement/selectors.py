@@ -9,26 +9,18 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from improvement.models import Comment, Idea, Vote
 from qms.models import Department, User
+from qms.selectors import count_per_row
 
 PARTICIPATION_WINDOW = timedelta(days=90)
 SIMILAR_LIMIT = 5
 _WORD = re.compile(r"\w{4,}")
 # Words too common in ideas to tell them apart.
 _COMMON = frozenset({"with", "from", "that", "this", "have", "more", "line", "when", "should", "would", "could"})
-
-
-def count_per_idea(queryset: QuerySet[Any]) -> Coalesce:
-    """How many rows of `queryset` (votes, comments) point at each idea, as a subquery probing the idea's index: a
-    join and GROUP BY would read every vote of the table to count those of the page's few ideas, and two counts
-    joined in one query would multiply each other."""
-    counted = queryset.filter(idea=OuterRef("pk")).order_by().values("idea").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def similar_ideas(text: str, user: Any, *, exclude_pk: int | None = None) -> list[Idea]:
@@ -45,7 +37,7 @@ def similar_ideas(text: str, user: Any, *, exclude_pk: int | None = None) -> lis
         .exclude(stage=Idea.Stage.REJECTED)
         .exclude(pk__in=[exclude_pk] if exclude_pk else [])
         .filter(matches)
-        .annotate(vote_count=count_per_idea(Vote.objects.all()))
+        .annotate(vote_count=count_per_row(Vote.objects.all(), "idea"))
         .order_by("-created_at")[:50]
     )
 
@@ -105,7 +97,7 @@ def wins(user: Any) -> QuerySet[Idea]:
         Idea.objects.visible_to(user)
         .filter(stage=Idea.Stage.STANDARDIZED)
         .select_related("department", "champion", "submitter")
-        .annotate(vote_count=count_per_idea(Vote.objects.all()))
+        .annotate(vote_count=count_per_row(Vote.objects.all(), "idea"))
         .order_by("-stage_changed_at", "-id")
     )
 

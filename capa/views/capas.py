@@ -39,6 +39,7 @@ from capa.selectors import closed_on_time, earlier_similar
 from qms.models import Department, User
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.roles import Role
+from qms.selectors import count_per_row
 from qms.uploads import content_disposition, digest_header
 from qms.views import render_history
 from qms.web import EchoBuffer, client_ip, csv_safe, day_param, run_service
@@ -112,11 +113,10 @@ def _register(request: AuthenticatedRequest) -> tuple[QuerySet[Capa], QuerySet[C
     before_status = capas
     if params["status"] in Capa.Status.values:
         capas = capas.filter(status=params["status"])
-    live = ~Q(actions__status=CapaAction.Status.CANCELLED)
     capas = capas.annotate(
         ended=Case(When(status__in=list(Capa.ENDED), then=Value(1)), default=Value(0), output_field=IntegerField()),
-        actions_total=Count("actions", filter=live, distinct=True),
-        actions_done=Count("actions", filter=Q(actions__status=CapaAction.Status.DONE), distinct=True),
+        actions_total=count_per_row(CapaAction.objects.exclude(status=CapaAction.Status.CANCELLED), "capa"),
+        actions_done=count_per_row(CapaAction.objects.filter(status=CapaAction.Status.DONE), "capa"),
     ).order_by(*SORTS.get(params["sort"], SORTS["due"]))
     return capas, before_status, params
 

@@ -24,6 +24,7 @@ from improvement import forms, selectors, services
 from improvement.models import Comment, Idea, Vote
 from qms.models import Department
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
+from qms.selectors import count_per_row
 from qms.uploads import content_disposition
 from qms.web import EchoBuffer, csv_safe, day_param, run_service
 
@@ -57,8 +58,8 @@ def get_idea(request: AuthenticatedRequest, pk: int) -> Idea:
 def with_counts(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
     """`ideas` with `vote_count` and `comment_count`, in the same query."""
     return ideas.annotate(
-        vote_count=selectors.count_per_idea(Vote.objects.all()),
-        comment_count=selectors.count_per_idea(Comment.objects.all()),
+        vote_count=count_per_row(Vote.objects.all(), "idea"),
+        comment_count=count_per_row(Comment.objects.all(), "idea"),
     )
 
 
