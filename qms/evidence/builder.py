@@ -53,6 +53,9 @@ _CHUNK = 1024 * 1024
 _ROWS_PER_QUERY = 2000
 # How many records of each kind the index PDF names per clause; the rest are counted (`RecordGroup`).
 PDF_RECORDS_PER_KIND = 10
+# How many of the pack's files the index PDF lists; the rest are counted. A pack of a large QMS holds thousands of
+# document files, which the manifest and `index.html` list with their hashes: in the PDF they would only be pages.
+PDF_FILES_LISTED = 50
 # Already compressed: deflating them again costs time and saves nothing.
 _STORED_EXTENSIONS = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".gif", ".docx", ".xlsx", ".pptx", ".zip", ".gz"})
 _SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,10}")
@@ -387,7 +390,16 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
             progress.report(85, "Rendering the index PDF")
             writer.add_bytes(
                 "index.pdf",
-                render_pdf(INDEX_TEMPLATE, {**context, "pdf": True, "records_per_kind": PDF_RECORDS_PER_KIND}),
+                render_pdf(
+                    INDEX_TEMPLATE,
+                    {
+                        **context,
+                        "pdf": True,
+                        "records_per_kind": PDF_RECORDS_PER_KIND,
+                        "files": writer.entries[:PDF_FILES_LISTED],
+                        "files_left_out": max(0, len(writer.entries) - PDF_FILES_LISTED),
+                    },
+                ),
                 source="index",
                 listed=False,
             )

@@ -313,6 +313,26 @@ def test_the_index_pdf_names_the_first_records_of_each_kind_and_index_html_lists
     assert "… and 3 more" in text
 
 
+def test_the_index_pdf_lists_the_first_files_and_the_manifest_and_index_html_list_them_all(
+    history: dict[str, Any], quality_manager: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pack of a large QMS holds thousands of files: the PDF lists the first and counts the rest (here the first
+    one, so the history's two revision files and the registers are more than that)."""
+    monkeypatch.setattr("qms.evidence.builder.PDF_FILES_LISTED", 1)
+    pack = _build(quality_manager)
+    with pack.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        index = archive.read("index.html").decode()
+        text = " ".join(
+            " ".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read("index.pdf"))).pages).split()
+        )
+    paths = [entry["path"] for entry in manifest["files"]]
+    assert len(paths) > 2
+    assert all(f"<code>{path}</code>" in index for path in paths)
+    assert paths[0] in text and paths[-1] not in text
+    assert f"… and {len(paths) - 1} more files: manifest.json lists every one" in text
+
+
 def test_the_files_follow_the_clauses_asked_for_and_the_registers_stay_whole(
     history: dict[str, Any], quality_manager: Any
 ) -> None:
