@@ -52,8 +52,10 @@ def top_cards(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
 
 
 def prepare_card(idea: Idea, user: Any, now: datetime) -> Idea:
-    """Attach what a card shows: its age, and the moves this user may make (from `Idea.MOVES` and `may_move`)."""
+    """Attach what a card shows: its age, its links, and the moves this user may make (from `Idea.MOVES` and
+    `may_move`). The links are made here once per card: the board shows up to 180 cards, each naming them twice."""
     idea.age_days = (now - idea.created_at).days  # type: ignore[attr-defined]
+    idea.url = idea.get_absolute_url()  # type: ignore[attr-defined]
     moves = []
     for target in Idea.MOVES[idea.stage]:
         if idea.may_move(user, target):
@@ -62,6 +64,7 @@ def prepare_card(idea: Idea, user: Any, now: datetime) -> Idea:
                 label = NEW_CYCLE_LABEL
             moves.append((target, label))
     idea.moves = moves  # type: ignore[attr-defined]
+    idea.advance_url = reverse("improvement:advance", args=[idea.pk]) if moves else ""  # type: ignore[attr-defined]
     # Dragging reaches the board's columns only; rejecting and parking need a reason, so they go through the form.
     idea.drop_targets = " ".join(t for t, _ in moves if t in Idea.PIPELINE)  # type: ignore[attr-defined]
     return idea
