@@ -1,8 +1,10 @@
-"""Sessions beyond Django's own: an absolute lifetime on top of the idle timeout (a session kept alive by activity
-still ends), and ending every session of a person who is deactivated.
+"""Sessions beyond Django's own: the idle timeout kept by activity, an absolute lifetime on top of it (a session kept
+alive by activity still ends), and ending every session of a person who is deactivated.
 
-Django already gives a new session key at sign-in (`login` cycles it) and ends a session on a password change; the idle
-timeout is `SESSION_COOKIE_AGE` with `SESSION_SAVE_EVERY_REQUEST`.
+Django already gives a new session key at sign-in (`login` cycles it) and ends a session on a password change. The idle
+timeout is `SESSION_COOKIE_AGE` from the session's last save; activity saves it again at most once every
+`SESSION_ACTIVITY_SECONDS`, so a session ends between `SESSION_COOKIE_AGE` less that and `SESSION_COOKIE_AGE` after the
+last request, and reading pages does not write to the database.
 """
 
 from __future__ import annotations
@@ -23,16 +25,20 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 SIGNED_IN_AT = "qms_signed_in_at"
+ACTIVE_AT = "qms_active_at"
 
 
 def stamp_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    """`user_logged_in` receiver: the moment the absolute lifetime counts from."""
+    """`user_logged_in` receiver: the moment the absolute lifetime counts from, and the first activity (signing in
+    saves the session anyway)."""
     if hasattr(request, "session"):
-        request.session[SIGNED_IN_AT] = int(time.time())
+        request.session[SIGNED_IN_AT] = request.session[ACTIVE_AT] = int(time.time())
 
 
-class AbsoluteSessionLifetimeMiddleware:
-    """Sign out a session older than `SESSION_ABSOLUTE_SECONDS` since sign-in, however active it was."""
+class SessionLifetimeMiddleware:
+    """Sign out a session older than `SESSION_ABSOLUTE_SECONDS` since sign-in, however active it was; otherwise push
+    its idle timeout forward when its last recorded activity is `SESSION_ACTIVITY_SECONDS` old or more (changing the
+    session makes `SessionMiddleware` save it with a new expiry)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -50,6 +56,8 @@ class AbsoluteSessionLifetimeMiddleware:
                     return JsonResponse({"detail": f"{ended} Sign in again."}, status=401)
                 messages.info(request, f"{ended} Please sign in again.")
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(ACTIVE_AT, 0) >= settings.SESSION_ACTIVITY_SECONDS:
+                request.session[ACTIVE_AT] = now
         return self.get_response(request)
 
 

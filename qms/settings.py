@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "qms.sessions.AbsoluteSessionLifetimeMiddleware",
+    "qms.sessions.SessionLifetimeMiddleware",
     "qms.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,14 +136,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-# Idle timeout: a session lives 30 minutes after the last request.
+# Idle timeout: a session lives 30 minutes after the last request. Activity pushes its end forward at most once a
+# minute (qms.sessions.SessionLifetimeMiddleware): saving the session on every request was a database write, and a
+# commit, for each page a person reads.
 SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_MINUTES", default=30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ACTIVITY_SECONDS = 60
 # Two-factor sign-in (qms.two_factor): required for these roles (comma-separated; empty for none), open to everyone.
 TWO_FACTOR_REQUIRED_ROLES = env.items("TWO_FACTOR_REQUIRED_ROLES", default=["quality_manager"])
 # The issuer an authenticator app shows beside the account.
 OTP_TOTP_ISSUER = SITE_NAME
-# However active, a session ends this long after its sign-in (qms.sessions.AbsoluteSessionLifetimeMiddleware).
+# However active, a session ends this long after its sign-in (qms.sessions.SessionLifetimeMiddleware).
 SESSION_ABSOLUTE_SECONDS = env.integer("SESSION_ABSOLUTE_HOURS", default=12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

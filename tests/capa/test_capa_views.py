@@ -23,10 +23,9 @@ from tests.qms.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-# The number of queries of the register and of the log, whatever the page holds (pinned at 1 and at 20 rows). Both
-# include the three of saving the session, which every request does (SESSION_SAVE_EVERY_REQUEST).
-REGISTER_QUERIES = 14
-LOG_QUERIES = 12
+# The number of queries of the register and of the log, whatever the page holds (pinned at 1 and at 20 rows).
+REGISTER_QUERIES = 11
+LOG_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)

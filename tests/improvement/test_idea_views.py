@@ -26,9 +26,9 @@ pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 # The queries of the board and of the register, whatever the number of ideas (pinned at 1 and at 20): the session,
 # the user and their roles, the unread count of the top bar, the departments of the filter, one query for the ideas
-# (the register adds its paginator's count), and the three of saving the session (SESSION_SAVE_EVERY_REQUEST).
-BOARD_QUERIES = 10
-REGISTER_QUERIES = 10
+# (the register adds its paginator's count).
+BOARD_QUERIES = 7
+REGISTER_QUERIES = 7
 QM, AUD, EMP, EXT, NONE = "quality_manager", "auditor", "employee", "external_auditor", "outsider"
 
 

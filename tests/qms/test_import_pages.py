@@ -191,12 +191,12 @@ def test_the_list_of_imports_reads_a_fixed_number_of_queries_and_no_reports(
 
     upload()
     client.get("/imports/")  # the session's first page may read a little more
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         page = client.get("/imports/").content.decode()
     assert '<td class="num">2</td>' in page  # the template's two people, to create
     for _ in range(4):
         upload()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get("/imports/")
     runs = list(response.context["runs"])
     assert len(runs) == 5 and all("report" in run.get_deferred_fields() for run in runs)

@@ -1,17 +1,22 @@
-"""Sessions: a new key at sign-in, an absolute lifetime however active the session, and every session of a person
-ended when they are deactivated."""
+"""Sessions: a new key at sign-in, an idle timeout that activity keeps pushing forward (without a write for every
+page read), an absolute lifetime however active the session, and every session of a person ended when they are
+deactivated."""
 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from qms import services
-from qms.sessions import SIGNED_IN_AT
+from qms.sessions import ACTIVE_AT, SIGNED_IN_AT
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +38,37 @@ def test_signing_in_gives_a_new_session_key(client: Client, employee: Any) -> No
     client.post("/accounts/login/", {"username": employee.username, "password": PASSWORD})
     assert client.session.session_key != before
     assert not Session.objects.filter(session_key=before).exists()
+
+
+def _stored(client: Client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_session_idle_for_thirty_minutes_ends(employee: Any, settings: Any) -> None:
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    client = _signed_in(employee)
+    assert _stored(client).expire_date > timezone.now() + timedelta(minutes=29)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=timezone.now())
+    assert client.get("/documents/").url == "/accounts/login/?next=/documents/"
+
+
+def test_reading_pages_writes_nothing_until_the_last_activity_is_a_minute_old(employee: Any, settings: Any) -> None:
+    client = _signed_in(employee)
+    expires = _stored(client).expire_date
+    with CaptureQueriesContext(connection) as reading:
+        assert client.get("/documents/").status_code == 200
+    reads = ("SELECT", "SAVEPOINT", "RELEASE")
+    writes = [query["sql"] for query in reading.captured_queries if not query["sql"].startswith(reads)]
+    assert writes == []
+    assert _stored(client).expire_date == expires
+
+    session = client.session
+    session[ACTIVE_AT] = int(time.time()) - settings.SESSION_ACTIVITY_SECONDS
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(expire_date=expires - timedelta(minutes=5))
+    assert client.get("/documents/").status_code == 200
+    assert _stored(client).expire_date > expires - timedelta(seconds=5)  # thirty minutes from this request
+    assert client.session[ACTIVE_AT] >= int(time.time()) - 5
 
 
 def _age(client: Client, seconds: int) -> None:

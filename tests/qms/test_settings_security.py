@@ -72,7 +72,7 @@ def test_session_and_csrf_cookies_are_http_only():
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.CSRF_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_ACTIVITY_SECONDS == 60  # the idle timeout's resolution (tests/qms/test_sessions.py)
 
 
 def test_date_inputs_are_prefilled_in_iso_form_as_browsers_need():

@@ -19,10 +19,9 @@ from tests.reviews.conftest import decide, hold, in_days, start
 pytestmark = pytest.mark.django_db
 
 # The register's queries whatever the number of reviews (pinned at 1 and 6 rows), and the review page's whatever the
-# number of decisions and actions (pinned at 1 and 4 decisions). Both include the three of saving the session, which
-# every request does (SESSION_SAVE_EVERY_REQUEST).
-REGISTER_QUERIES = 10
-DETAIL_QUERIES = 16
+# number of decisions and actions (pinned at 1 and 4 decisions).
+REGISTER_QUERIES = 7
+DETAIL_QUERIES = 13
 
 
 def _page(client, user, url, status=200):
