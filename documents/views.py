@@ -29,7 +29,7 @@ from qms.permissions import AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
 from qms.views import render_history
-from qms.web import EchoBuffer, client_ip, csv_safe, run_service, select_options, versioned
+from qms.web import EchoBuffer, client_ip, csv_safe, people_options, run_service, select_options, versioned
 
 PAGE_SIZE = 50
 TRAINING_PAGE_SIZE = 20  # documents per page of the training matrix, each with its table of readers
@@ -102,14 +102,8 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
             params["clause"],
         ),
         # One index probe per person, not a join over every document.
-        "owner_options": select_options(
-            (
-                (pk, f"{first} {last}".strip() or username)
-                for pk, first, last, username in User.objects.filter(
-                    Exists(Document.objects.filter(owner=OuterRef("pk")))
-                ).values_list("pk", "first_name", "last_name", "username")
-            ),
-            params["owner"],
+        "owner_options": people_options(
+            User.objects.filter(Exists(Document.objects.filter(owner=OuterRef("pk")))), params["owner"]
         ),
         "status_options": select_options(Document.Status.choices, params["status"]),
         "can_create": request.user.has_role(Role.QUALITY_MANAGER),

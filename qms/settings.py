@@ -193,7 +193,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LANGUAGE_CODE = "en-gb"
 FORMAT_MODULE_PATH = ["qms.formats"]  # ISO dates first in forms (qms/formats/en_GB/formats.py)
 TIME_ZONE = env.text("TIME_ZONE", default="UTC")
-USE_I18N = True
+# The app is in English and has no translations: without the translation machinery every value a template shows
+# skips a lookup of the active language (a twentieth of the calls a register page makes). Formats still come from
+# LANGUAGE_CODE's format module; a translation would turn this back on.
+USE_I18N = False
 USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from qms.roles import Role
 from qms.selectors import count_per_row
 from qms.uploads import content_disposition, digest_header
 from qms.views import render_history
-from qms.web import EchoBuffer, client_ip, csv_safe, day_param, run_service
+from qms.web import EchoBuffer, client_ip, csv_safe, day_param, people_options, run_service, select_options
 
 OPENERS = (Role.QUALITY_MANAGER, Role.AUDITOR)
 PAGE_SIZE = 50
@@ -194,8 +194,10 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "sources": Source.choices,
         "kinds": Capa.Kind.choices,
         "sorts": SORT_LABELS.items(),
-        "owners": User.objects.filter(pk__in=visible.values("owner_id")).order_by("first_name", "last_name"),
-        "departments": Department.objects.filter(is_active=True),
+        "owner_options": people_options(User.objects.filter(pk__in=visible.values("owner_id")), params["owner"]),
+        "department_options": select_options(
+            Department.objects.filter(is_active=True).values_list("pk", "name"), params["department"]
+        ),
         "can_open": request.user.has_role(*OPENERS),
         "can_report": request.user.has_role(*STAFF_ROLES),
         "filtered": any(value for key, value in params.items() if key not in {"sort", "status"}),

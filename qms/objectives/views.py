@@ -32,7 +32,7 @@ from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
 from qms.roles import Role
 from qms.uploads import content_disposition
 from qms.views import render_history
-from qms.web import EchoBuffer, csv_safe, run_service, versioned
+from qms.web import EchoBuffer, csv_safe, people_options, run_service, select_options, versioned
 
 PAGE_SIZE = 50
 SORTS = {
@@ -119,8 +119,10 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "statuses": Objective.Status.choices,
         "sources": SOURCE_KINDS.items(),
         "sorts": SORT_LABELS.items(),
-        "owners": User.objects.filter(pk__in=visible.values("owner_id")).order_by("first_name", "last_name"),
-        "departments": Department.objects.filter(is_active=True),
+        "owner_options": people_options(User.objects.filter(pk__in=visible.values("owner_id")), params["owner"]),
+        "department_options": select_options(
+            Department.objects.filter(is_active=True).values_list("pk", "name"), params["department"]
+        ),
         "can_set": request.user.has_role(Role.QUALITY_MANAGER),
         "filtered": any(value for key, value in params.items() if key not in {"sort", "status"}),
     }
