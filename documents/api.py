@@ -19,7 +19,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from documents import selectors, services
-from documents.models import Approval, ChangeRequest, Document, DocumentType, Revision
+from documents.models import (
+    HEAVY_DOCUMENT_FIELDS,
+    Approval,
+    ChangeRequest,
+    Document,
+    DocumentType,
+    Revision,
+    heavy_fields_through,
+)
 from documents.search import search_documents
 from qms.api.filters import FilterSet
 from qms.api.history import HistoryMixin
@@ -352,6 +360,7 @@ class RevisionViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Revision.objects.visible_to(acting_user(self.request))
             .select_related("document", "author")
+            .defer(*heavy_fields_through("document", HEAVY_DOCUMENT_FIELDS))
             .prefetch_related(Prefetch("approvals", queryset=Approval.objects.select_related("approver", "signature")))
         )
 

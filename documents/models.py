@@ -76,6 +76,24 @@ class DocumentQuerySet(models.QuerySet["Document"]):
         )
 
 
+# Derived text kept for search and comparison: a document's search text and vector, a revision's extracted text. A
+# 40-page procedure's run to hundreds of kilobytes, and no list shows them, so records are read without them unless
+# asked (`.defer(None)`, or the field read on its own); select_related() does not go through these managers, so a
+# query reaching documents or revisions through a join defers them itself (`heavy_fields_through`).
+HEAVY_DOCUMENT_FIELDS = ("search_text", "search_vector")
+HEAVY_REVISION_FIELDS = ("extracted_text",)
+
+
+def heavy_fields_through(path: str, fields: tuple[str, ...]) -> list[str]:
+    """`fields` of the record select_related() reaches by `path`, for `.defer()`: `("revision__document", ...)`."""
+    return [f"{path}__{field}" for field in fields]
+
+
+class DocumentManager(models.Manager.from_queryset(DocumentQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> DocumentQuerySet:
+        return super().get_queryset().defer(*HEAVY_DOCUMENT_FIELDS)
+
+
 class Document(models.Model):
     """A controlled document: its identity, ownership, distribution and review cycle. Content lives in revisions."""
 
@@ -115,7 +133,7 @@ class Document(models.Model):
         m2m_fields=["clauses", "distribution_departments", "distribution_roles"],
         excluded_fields=["search_text", "search_vector"],
     )
-    objects = DocumentQuerySet.as_manager()
+    objects = DocumentManager()
 
     class Meta:
         ordering = ["number"]
@@ -162,6 +180,11 @@ class RevisionQuerySet(models.QuerySet["Revision"]):
             | Exists(Approval.objects.filter(revision=OuterRef("pk"), approver=user))
         )
         return visible.filter(published | involved)
+
+
+class RevisionManager(models.Manager.from_queryset(RevisionQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> RevisionQuerySet:
+        return super().get_queryset().defer(*HEAVY_REVISION_FIELDS)
 
 
 class Revision(models.Model):
@@ -214,7 +237,7 @@ class Revision(models.Model):
     )
 
     history = HistoricalRecords(excluded_fields=["extracted_text"])
-    objects = RevisionQuerySet.as_manager()
+    objects = RevisionManager()
 
     class Meta:
         ordering = ["document", "-revision"]
@@ -273,10 +296,6 @@ class Revision(models.Model):
 
     def can_acknowledge(self, user: Any) -> bool:
         return self.status == Revision.Status.EFFECTIVE
-
-    @property
-    def is_text_comparable(self) -> bool:
-        return bool(self.extracted_text)
 
 
 class Approval(models.Model):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents import selectors
-from documents.models import Document, Revision
+from documents.models import HEAVY_DOCUMENT_FIELDS, Document, Revision, heavy_fields_through
 from qms.dashboard import PANEL_SIZE, Panel, WorkItem
 
 PENDING_COUNTED_UP_TO = 100
@@ -41,7 +41,11 @@ def acknowledgements_panel(user: Any) -> Panel | None:
     # search for what is unread (a distribution and no acknowledgement) is the costly part, so it runs once: its
     # first ids up to the bound give the count, and the first few of them the revisions shown.
     first = list(selectors.acknowledgements_pending_for(user).values_list("pk", flat=True)[: PENDING_COUNTED_UP_TO + 1])
-    shown = Revision.objects.select_related("document").in_bulk(first[:PANEL_SIZE])
+    shown = (
+        Revision.objects.select_related("document")
+        .defer(*heavy_fields_through("document", HEAVY_DOCUMENT_FIELDS))
+        .in_bulk(first[:PANEL_SIZE])
+    )
     revisions = [shown[pk] for pk in first[:PANEL_SIZE]]
     counted = len(first)
     return Panel(
@@ -89,6 +93,7 @@ def drafts_panel(user: Any) -> Panel | None:
     drafts = (
         Revision.objects.filter(author=user, status__in=[Revision.Status.DRAFT, Revision.Status.IN_REVIEW])
         .select_related("document")
+        .defer(*heavy_fields_through("document", HEAVY_DOCUMENT_FIELDS))
         .order_by("-created_at")
     )
     revisions = list(drafts[:PANEL_SIZE])

@@ -9,7 +9,16 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from documents.models import Acknowledgement, Approval, ChangeRequest, Document, Revision
+from documents.models import (
+    HEAVY_DOCUMENT_FIELDS,
+    HEAVY_REVISION_FIELDS,
+    Acknowledgement,
+    Approval,
+    ChangeRequest,
+    Document,
+    Revision,
+    heavy_fields_through,
+)
 from qms.models import User
 
 REVIEW_WARNING_DAYS = 30
@@ -101,6 +110,7 @@ def revisions_for_document(document: Document, user: Any) -> QuerySet[Revision]:
         Revision.objects.visible_to(user)
         .filter(document=document)
         .select_related("author", "document")
+        .defer(*heavy_fields_through("document", HEAVY_DOCUMENT_FIELDS))
         .prefetch_related(
             Prefetch(
                 "approvals", queryset=Approval.objects.select_related("approver", "signature").order_by("round", "id")
@@ -119,6 +129,10 @@ def approvals_waiting_for(user: User) -> QuerySet[Approval]:
             round=F("revision__review_round"),
         )
         .select_related("revision__document", "revision__author")
+        .defer(
+            *heavy_fields_through("revision", HEAVY_REVISION_FIELDS),
+            *heavy_fields_through("revision__document", HEAVY_DOCUMENT_FIELDS),
+        )
         .order_by("revision__submitted_at")
     )
 
@@ -140,6 +154,7 @@ def acknowledgements_pending_for(user: User) -> QuerySet[Revision]:
         .filter(Exists(by_department) | Exists(by_role))
         .exclude(Exists(acknowledged))
         .select_related("document")
+        .defer(*heavy_fields_through("document", HEAVY_DOCUMENT_FIELDS))
         .order_by("effective_at")
     )
 
@@ -157,6 +172,7 @@ def change_requests_to_decide(user: User) -> QuerySet[ChangeRequest]:
     return (
         ChangeRequest.objects.filter(status=ChangeRequest.Status.OPEN, document__owner=user)
         .select_related("document", "requested_by")
+        .defer(*heavy_fields_through("document", HEAVY_DOCUMENT_FIELDS))
         .order_by("created_at")
     )
 

@@ -30,7 +30,14 @@ from rest_framework.views import APIView
 
 from audits.models import Audit, Finding
 from capa.models import Capa
-from documents.models import ChangeRequest, Document, Revision
+from documents.models import (
+    HEAVY_DOCUMENT_FIELDS,
+    HEAVY_REVISION_FIELDS,
+    ChangeRequest,
+    Document,
+    Revision,
+    heavy_fields_through,
+)
 from improvement import services
 from improvement.models import Attachment, Comment, Idea, Vote, Watch
 from qms.api.filters import FilterBackend
@@ -59,6 +66,10 @@ def ideas_for(user: Any) -> QuerySet[Idea]:
     return (
         Idea.objects.visible_to(user)
         .select_related("department", "submitter", "champion", "change_request__document", "change_request__revision")
+        .defer(
+            *heavy_fields_through("change_request__document", HEAVY_DOCUMENT_FIELDS),
+            *heavy_fields_through("change_request__revision", HEAVY_REVISION_FIELDS),
+        )
         .prefetch_related("attachments")
         .annotate(
             vote_count=count_per_row(Vote.objects.all(), "idea"),
