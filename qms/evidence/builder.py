@@ -341,10 +341,9 @@ def build_pack(job: Job, progress: JobProgress) -> tuple[str, bytes, str]:
                 writer.add_rows(path, rows, source=f"register {PurePath(path).stem}")
                 register_rows[path] = rows.count - 1  # the header is not a record
             progress.report(35, "Adding the documents in force")
-            # Read in chunks and without the texts kept for search: a year of a large QMS has tens of thousands of
-            # revisions in force, whose texts held at once ran a worker out of memory.
-            in_force = revisions.defer("extracted_text", "document__search_text", "document__search_vector")
-            _add_documents(writer, in_force.iterator(chunk_size=_ROWS_PER_QUERY))
+            # Read in chunks, and without the texts kept for search (`revisions_in_period`): a year of a large QMS has
+            # tens of thousands of revisions in force, whose texts held at once ran a worker out of memory.
+            _add_documents(writer, revisions.iterator(chunk_size=_ROWS_PER_QUERY))
             progress.report(70, "Adding the final audit reports")
             for number, report in enumerate(reports, start=1):
                 name = f"audit-reports/{number:04d}-{safe_component(report.audit.reference)}-final.pdf"

@@ -16,7 +16,15 @@ from django.db.models import Q, QuerySet
 
 from audits.models import Audit, AuditProgramme, AuditReport, Finding
 from capa.models import Capa, CapaAction, EffectivenessCheck, Nonconformity
-from documents.models import Acknowledgement, Approval, Document, Revision
+from documents.models import (
+    HEAVY_DOCUMENT_FIELDS,
+    HEAVY_REVISION_FIELDS,
+    Acknowledgement,
+    Approval,
+    Document,
+    Revision,
+    heavy_fields_through,
+)
 from improvement.models import Idea, StageChange
 from qms.objectives.models import Measurement, Objective
 from qms.objectives.selectors import objective_standings
@@ -56,6 +64,7 @@ def revisions_in_period(user: Any, period: Period) -> QuerySet[Revision]:
         .filter(status__in=Revision.PUBLISHED, effective_at__lt=period.ends_before)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=period.starts_at))
         .select_related("document", "author")
+        .defer(*heavy_fields_through("document", HEAVY_DOCUMENT_FIELDS))
         .order_by("document__number", "revision")
     )
 
@@ -197,6 +206,10 @@ def acknowledgement_register(user: Any, period: Period) -> Iterator[Row]:
         Acknowledgement.objects.filter(revision__in=Revision.objects.visible_to(user))
         .filter(acknowledged_at__gte=period.starts_at, acknowledged_at__lt=period.ends_before)
         .select_related("revision__document", "user")
+        .defer(
+            *heavy_fields_through("revision", HEAVY_REVISION_FIELDS),
+            *heavy_fields_through("revision__document", HEAVY_DOCUMENT_FIELDS),
+        )
         .order_by("acknowledged_at", "pk")
     )
     yield from _rows(

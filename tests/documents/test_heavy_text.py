@@ -5,15 +5,19 @@ megabytes it does not show. The pages that do use it read it on their own."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from documents import services
 from documents.models import Document, Revision
+from qms.evidence import registers
+from qms.periods import Period
 from tests.documents.conftest import make_effective, text_file
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +65,22 @@ def work(document: Document, employee: Any, approver: Any) -> dict[str, Client]:
 )
 def test_lists_and_the_dashboard_leave_the_derived_text_unread(work: dict[str, Client], who: str, path: str) -> None:
     assert _heavy_columns_read(work[who], path) == []
+
+
+def test_the_evidence_pack_s_registers_of_revisions_and_acknowledgements_leave_it_unread(
+    work: dict[str, Client], document: Document, quality_manager: Any, employee: Any
+) -> None:
+    revision = Revision.objects.get(document=document, status=Revision.Status.EFFECTIVE)
+    services.document_acknowledge(actor=employee, document=document)
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=1), today + timedelta(days=1))
+    with CaptureQueriesContext(connection) as captured:
+        in_force = list(registers.revisions_in_period(quality_manager, period))
+        acknowledged = list(registers.acknowledgement_register(quality_manager, period))
+    assert in_force == [revision]
+    assert len(acknowledged) == 2  # the header and the employee's acknowledgement
+    selects = [query["sql"].split(" FROM ")[0] for query in captured.captured_queries]
+    assert [column for select in selects for column in HEAVY_COLUMN.findall(select)] == []
 
 
 def test_a_document_still_finds_its_text_and_the_comparison_shows_it(
