@@ -424,6 +424,20 @@ def test_a_capa_from_a_finding_to_its_signed_closure(
     assert reference in text
     assert finding.reference in text
     assert "Helen Carter" in text
+
+    # 10. In the register, filtering by the CAPA's owner and department finds it, and the filters keep the choice.
+    capa = Capa.objects.select_related("owner", "department").get(reference=reference)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="CAPA").click()
+    filters = page.get_by_role("form", name="Filter the register")
+    filters.get_by_label("Owner").select_option(label=capa.owner.display_name)
+    if capa.department:
+        filters.get_by_label("Department").select_option(label=capa.department.name)
+    filters.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("row").filter(has_text=reference)).to_be_visible()
+    expect(filters.get_by_label("Owner")).to_have_value(str(capa.owner.pk))
+    if capa.department:
+        expect(filters.get_by_label("Department")).to_have_value(str(capa.department.pk))
+    _shot(page, "capa-register-filtered.png")
     assert script_errors == []
 
 
