@@ -146,7 +146,7 @@ def acknowledgements_pending_for(user: User) -> QuerySet[Revision]:
         document=OuterRef("document_id"), department_id=user.department_id or 0
     )
     by_role = Document.distribution_roles.through.objects.filter(
-        document=OuterRef("document_id"), group__in=user.groups.values("pk")
+        document=OuterRef("document_id"), group_id__in=User.groups.through.objects.filter(user=user).values("group_id")
     )
     acknowledged = Acknowledgement.objects.filter(revision=OuterRef("pk"), user=user)
     return (
