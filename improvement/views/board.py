@@ -20,10 +20,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from improvement.models import Idea
-from improvement.views.ideas import filter_ideas, querystring, voted_by, with_counts
+from improvement.models import Idea, Vote
+from improvement.views.ideas import filter_ideas, querystring, voted_by
 from qms.models import Department
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
+from qms.selectors import count_per_row
 
 BOARD_FILTERS = ("category", "department", "mine")
 # Decided ideas stay on the board for a while, so a win or a "no" is seen; the register keeps them all.
@@ -41,14 +42,23 @@ CARDS_PER_COLUMN = 20
 
 def board_ideas(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
     """Cards: the ideas with their votes, whether the user voted, their champion and department, in one query."""
-    return voted_by(with_counts(ideas), user).select_related("champion", "department")
+    return voted_by(ideas.annotate(vote_count=count_per_row(Vote.objects.all(), "idea")), user).select_related(
+        "champion", "department"
+    )
 
 
 def top_cards(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
-    """The first CARDS_PER_COLUMN cards of each stage, most voted first, in one query."""
+    """The first CARDS_PER_COLUMN cards of each stage, most voted first, in one query.
+
+    Only the ranking reads every idea on the board (their votes counted); what a card shows besides, the user's vote
+    and the champion, is read for the cards placed (about 2,000 ideas ranked against 160 shown at 5,000 ideas)."""
     order = [F("vote_count").desc(), F("created_at").desc(), F("id").desc()]
-    placed = board_ideas(ideas, user).annotate(place=Window(RowNumber(), partition_by=F("stage"), order_by=order))
-    return placed.filter(place__lte=CARDS_PER_COLUMN).order_by(*order)
+    placed = (
+        ideas.annotate(vote_count=count_per_row(Vote.objects.all(), "idea"))
+        .annotate(place=Window(RowNumber(), partition_by=F("stage"), order_by=order))
+        .filter(place__lte=CARDS_PER_COLUMN)
+    )
+    return board_ideas(Idea.objects.filter(pk__in=placed.values("pk")), user).order_by(*order)
 
 
 def prepare_card(idea: Idea, user: Any, now: datetime) -> Idea:
