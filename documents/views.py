@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.forms import Form
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -217,6 +217,8 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required()
 def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = selectors.get_document_for_user(request.user, pk)
+    # Read once: the page lists the distributions, and the readers are worked out from them.
+    prefetch_related_objects([document], "distribution_departments", "distribution_roles")
     revisions = list(selectors.revisions_for_document(document, request.user))
     effective = next((r for r in revisions if r.status == Revision.Status.EFFECTIVE), None)
     in_progress = next((r for r in revisions if r.status in Revision.IN_PROGRESS), None)
@@ -224,13 +226,19 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     manager = document.is_managed_by(request.user)
     sees_readers = manager or request.user.has_role(Role.QUALITY_MANAGER, Role.AUDITOR)
     readers = selectors.acknowledgement_status(document, effective) if sees_readers else None
+    if effective is None:
+        must_read = False
+    elif readers is not None:  # the list of readers is at hand: no second search for them
+        must_read = any(reader.user.pk == request.user.pk for reader in readers)
+    else:
+        must_read = request.user in selectors.distribution_users(document)
     context = {
         "document": document,
         "revisions": revisions,
         "effective": effective,
         "in_progress": in_progress,
         "acknowledged": acknowledged,
-        "must_read": effective is not None and request.user in selectors.distribution_users(document),
+        "must_read": must_read,
         "manager": manager,
         "readers": readers,
         "readers_done": sum(1 for reader in readers or [] if reader.acknowledged_at),

@@ -4,12 +4,13 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents import services
 from documents.models import Document
-from qms.models import User
+from qms.models import Role, User
 from tests.conftest import PASSWORD
 from tests.documents.conftest import make_effective, text_file
 from tests.qms.factories import DepartmentFactory, UserFactory
@@ -98,6 +99,21 @@ def test_the_reader_acknowledges_in_the_browser(client, effective, employee):
     assert "I have read and understood revision 1" in page
     response = client.post(f"/documents/{effective.document_id}/acknowledge/", follow=True)
     assert "You acknowledged revision 1" in response.content.decode()
+
+
+def test_a_quality_manager_is_asked_to_read_only_when_in_the_distribution(client, effective, quality_manager):
+    # A quality manager sees everyone's reading; whether they must read themselves is taken from that same list.
+    client.force_login(quality_manager)
+    url = f"/documents/{effective.document_id}/"
+    assert quality_manager.department_id != effective.document.department_id
+    assert "I have read and understood revision 1" not in client.get(url).content.decode()
+    services.document_update(
+        actor=quality_manager,
+        document=effective.document,
+        reason="Every employee reads it",
+        distribution_roles=[Group.objects.get(name=Role.EMPLOYEE)],
+    )
+    assert "I have read and understood revision 1" in client.get(url).content.decode()
 
 
 def test_approving_with_a_wrong_password_shows_why_and_signs_nothing(client, draft, employee, approver):
