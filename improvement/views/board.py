@@ -20,11 +20,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from improvement.models import Idea, Vote
-from improvement.views.ideas import filter_ideas, querystring, voted_by
+from improvement.models import Idea
+from improvement.views.ideas import filter_ideas, querystring, voted_by, with_vote_count
 from qms.models import Department
 from qms.permissions import STAFF_ROLES, AuthenticatedRequest, role_required
-from qms.selectors import count_per_row
 
 BOARD_FILTERS = ("category", "department", "mine")
 # Decided ideas stay on the board for a while, so a win or a "no" is seen; the register keeps them all.
@@ -42,9 +41,7 @@ CARDS_PER_COLUMN = 20
 
 def board_ideas(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
     """Cards: the ideas with their votes, whether the user voted, their champion and department, in one query."""
-    return voted_by(ideas.annotate(vote_count=count_per_row(Vote.objects.all(), "idea")), user).select_related(
-        "champion", "department"
-    )
+    return voted_by(with_vote_count(ideas), user).select_related("champion", "department")
 
 
 def top_cards(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
@@ -54,7 +51,7 @@ def top_cards(ideas: QuerySet[Idea], user: Any) -> QuerySet[Idea]:
     and the champion, is read for the cards placed (about 2,000 ideas ranked against 160 shown at 5,000 ideas)."""
     order = [F("vote_count").desc(), F("created_at").desc(), F("id").desc()]
     placed = (
-        ideas.annotate(vote_count=count_per_row(Vote.objects.all(), "idea"))
+        with_vote_count(ideas)
         .annotate(place=Window(RowNumber(), partition_by=F("stage"), order_by=order))
         .filter(place__lte=CARDS_PER_COLUMN)
     )

@@ -55,12 +55,14 @@ def get_idea(request: AuthenticatedRequest, pk: int) -> Idea:
     return get_object_or_404(ideas, pk=pk)
 
 
+def with_vote_count(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+    """`ideas` with `vote_count`, in the same query."""
+    return ideas.annotate(vote_count=count_per_row(Vote.objects.all(), "idea"))
+
+
 def with_counts(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
     """`ideas` with `vote_count` and `comment_count`, in the same query."""
-    return ideas.annotate(
-        vote_count=count_per_row(Vote.objects.all(), "idea"),
-        comment_count=count_per_row(Comment.objects.all(), "idea"),
-    )
+    return with_vote_count(ideas).annotate(comment_count=count_per_row(Comment.objects.all(), "idea"))
 
 
 def voted_by(ideas: QuerySet[Idea], user: object) -> QuerySet[Idea]:
