@@ -93,9 +93,8 @@ def day_param(text: str) -> date | None:
 
 
 def select_options(choices: Iterable[tuple[Any, str]], selected: str) -> list[tuple[str, str, bool]]:
-    """(value, label, is selected) of a filter's options, made here and rendered by the `options` template filter
-    (qms_options) rather than by a template loop: a register's hundreds of owners and clauses, each resolved through
-    template lookups, cost more than its fifty rows."""
+    """(value, label, is selected) of a filter's options, for the `options` template filter (qms_options): which
+    choice is selected is decided here, once, rather than by a comparison in every template."""
     return [(str(value), label, str(value) == selected) for value, label in choices]
 
 
